@@ -1,0 +1,11 @@
+//! liftform: watches a filmed barbell deadlift set and says, with timestamps, where the form broke down.
+//!
+//! The vision half (`video`, `pose`) turns a video into a [`recording::Recording`]; the analysis half
+//! (everything from `recording` on) never touches OpenCV or ONNX Runtime types.
+
+pub mod error;
+pub mod recording;
+
+pub use error::{Error, Result};
+pub mod pose;
+pub mod video;

@@ -1,0 +1,1 @@
+//! BlazePose pose pass (placeholder, filled in by the foundation issue).
