@@ -1,0 +1,271 @@
+//! The analysis half, end to end: Recording → Track → View → Signals → Reps → Findings → Report.
+//!
+//! [`analyze`] never panics, whatever the recording (empty, one frame, NaN-filled, random): it
+//! always returns a [`Report`], with the reasons in `warnings` and `not_assessed` when there was
+//! little to judge.
+//!
+//! Configuration: [`AnalysisConfig`], read from a **TOML** file with [`AnalysisConfig::from_file`].
+//! Every key is optional (defaults are the named constants in the modules and rule files);
+//! unknown keys are an error naming the key. Example:
+//!
+//! ```toml
+//! [kinematics]
+//! lifter_height_cm = 182      # used for cm when no plate is tracked
+//!
+//! [dl001]
+//! max_offset_cm = 6.0
+//!
+//! [dl003]
+//! enabled = false
+//! ```
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::kinematics::{self, KinematicsConfig};
+use crate::recording::Recording;
+use crate::report::{
+    round_to, verdict_word, BarReport, Finding, ModelReport, PhaseReport, RepReport, Report, ScaleReport, SourceReport, ViewReport,
+    REPORT_SCHEMA,
+};
+use crate::reps::{self, RepConfig};
+use crate::rules::{self, Context, Outcome};
+use crate::track::{Track, TrackConfig};
+use crate::view::{self, ViewConfig, ViewKind};
+
+pub use crate::rules::dl001_bar_not_over_midfoot::Dl001Config;
+pub use crate::rules::dl002_rounded_back::Dl002Config;
+pub use crate::rules::dl003_hips_rise_early::Dl003Config;
+pub use crate::rules::dl004_bar_drift::Dl004Config;
+pub use crate::rules::dl005_lockout_hyperextension::Dl005Config;
+pub use crate::rules::dl006_squatted_setup::Dl006Config;
+pub use crate::rules::dl007_incomplete_lockout::Dl007Config;
+pub use crate::rules::dl008_form_breakdown::Dl008Config;
+
+/// All analysis settings. Each section is a TOML table; each rule's thresholds sit under its
+/// lower-case code (`[dl002] max_flexion_deg = 20`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AnalysisConfig {
+    pub track: TrackConfig,
+    pub view: ViewConfig,
+    pub kinematics: KinematicsConfig,
+    pub reps: RepConfig,
+    pub dl001: Dl001Config,
+    pub dl002: Dl002Config,
+    pub dl003: Dl003Config,
+    pub dl004: Dl004Config,
+    pub dl005: Dl005Config,
+    pub dl006: Dl006Config,
+    pub dl007: Dl007Config,
+    pub dl008: Dl008Config,
+}
+
+impl AnalysisConfig {
+    /// Reads a TOML config file. Missing keys keep their defaults; an unknown key, a wrong type
+    /// or a non-finite number is an error naming the file and the key.
+    pub fn from_file(path: &Path) -> Result<AnalysisConfig> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read config: {e}")))?;
+        Self::from_toml_str(&text).map_err(|msg| Error::input(path, msg))
+    }
+
+    /// Parses TOML text (the error is a one-line message).
+    pub fn from_toml_str(text: &str) -> std::result::Result<AnalysisConfig, String> {
+        let cfg: AnalysisConfig =
+            toml::from_str(text).map_err(|e| format!("invalid config: {}", e.to_string().replace('\n', " ").trim()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The defaults as TOML text (a starting point for a config file).
+    pub fn default_toml() -> String {
+        toml::to_string(&AnalysisConfig::default()).unwrap_or_default()
+    }
+
+    fn validate(&self) -> std::result::Result<(), String> {
+        let value = toml::Value::try_from(self).map_err(|e| format!("invalid config: {e}"))?;
+        fn walk(prefix: &str, v: &toml::Value) -> std::result::Result<(), String> {
+            match v {
+                toml::Value::Float(f) if !f.is_finite() => Err(format!("invalid config: `{prefix}` must be a finite number")),
+                toml::Value::Table(t) => {
+                    for (k, v) in t {
+                        let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                        walk(&p, v)?;
+                    }
+                    Ok(())
+                }
+                _ => Ok(()),
+            }
+        }
+        walk("", &value)
+    }
+}
+
+/// Runs the whole analysis on a recording. Never panics: a failure inside is caught and turned
+/// into a report with a warning.
+pub fn analyze(recording: &Recording, config: &AnalysisConfig) -> Report {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_inner(recording, config))) {
+        Ok(report) => report,
+        Err(_) => {
+            let mut r = empty_report(recording);
+            r.warnings.push("internal error: the analysis failed on this recording (please report it)".into());
+            r
+        }
+    }
+}
+
+fn source_report(rec: &Recording) -> SourceReport {
+    let src = &rec.header.source;
+    let fps = if src.fps.is_finite() { src.fps } else { 0.0 };
+    let frames = if rec.frames.is_empty() { src.frames } else { rec.frames.len() as u64 };
+    let duration_s = if fps > 0.0 { frames as f64 / fps } else { 0.0 };
+    SourceReport {
+        path: src.path.clone(),
+        fps: round_to(fps, 3),
+        frames,
+        duration_s: round_to(duration_s, 3),
+        width: src.width,
+        height: src.height,
+        rotation_deg: src.rotation_deg,
+    }
+}
+
+fn empty_report(rec: &Recording) -> Report {
+    Report {
+        schema: REPORT_SCHEMA,
+        source: source_report(rec),
+        model: ModelReport { name: rec.header.model.name.clone(), sha256: rec.header.model.sha256.clone() },
+        view: ViewReport {
+            kind: ViewKind::Unknown,
+            facing: crate::track::Facing::Unknown,
+            confidence: 0.0,
+            near_side: crate::track::Side::Right,
+            separation_ratio: None,
+        },
+        scale: ScaleReport { cm_per_px: None, source: crate::kinematics::ScaleSource::None },
+        bar: BarReport { source: crate::track::BarOrigin::None },
+        reps: Vec::new(),
+        findings: Vec::new(),
+        not_assessed: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
+    let track = Track::from_recording(rec, &config.track);
+    let view = view::classify(&track, &config.view);
+    let signals = kinematics::compute(&track, &config.kinematics, view.kind == ViewKind::Oblique);
+    let seg = reps::find_reps(&signals, &config.reps);
+
+    let mut report = empty_report(rec);
+    report.view = ViewReport {
+        kind: view.kind,
+        facing: view.facing,
+        confidence: round_to(view.confidence, 2),
+        near_side: track.near_side,
+        separation_ratio: view.separation_ratio.is_finite().then(|| round_to(view.separation_ratio, 3)),
+    };
+    report.scale = ScaleReport {
+        cm_per_px: signals.scale.cm_per_px.is_finite().then(|| round_to(signals.scale.cm_per_px, 4)),
+        source: signals.scale.source,
+    };
+    report.bar = BarReport { source: track.bar_origin };
+    report.warnings.extend(track.warnings.iter().cloned());
+    report.warnings.extend(seg.warnings.iter().cloned());
+    if rec.frames.is_empty() {
+        report.warnings.push("the recording has no frames".into());
+    } else if track.trusted.iter().all(|t| !t) {
+        report.warnings.push("no frame shows the lifter clearly enough to analyse".into());
+    }
+    if signals.scale.source == crate::kinematics::ScaleSource::Height {
+        report.warnings.push(format!(
+            "lengths in cm are estimated from the lifter's body size assuming a {:.0} cm tall lifter (no plate was tracked); set [kinematics] lifter_height_cm to correct them",
+            config.kinematics.lifter_height_cm
+        ));
+    }
+    if track.bar_origin == crate::track::BarOrigin::Wrists {
+        report.warnings.push("the bar position is taken from the wrists (no plate track in the recording)".into());
+    }
+
+    let ctx = Context { signals: &signals, reps: &seg.reps, view: &view, config };
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    for rule in rules::registry() {
+        if !rule.enabled(config) {
+            continue;
+        }
+        if seg.reps.is_empty() {
+            let mut o = Outcome::default();
+            o.not_assessed(rule.info().code, None, "no rep was found in the recording");
+            outcomes.push(o);
+            continue;
+        }
+        outcomes.push(rule.check(&ctx));
+    }
+    let metrics = rules::metrics_by_rep(&outcomes);
+    for o in outcomes {
+        report.findings.extend(o.findings);
+        report.not_assessed.extend(o.not_assessed);
+    }
+    report.findings.sort_by(|a, b| a.rep.cmp(&b.rep).then(a.start_s.total_cmp(&b.start_s)).then(a.code.cmp(b.code)));
+
+    let t = |k: usize| round_to(signals.t_s.get(k).copied().unwrap_or(f64::NAN), 3);
+    for rep in &seg.reps {
+        let mut m = metrics.get(&rep.index).cloned().unwrap_or_default();
+        let v = rep.mean_concentric_velocity_m_s(&signals);
+        if v.is_finite() && !rep.partial_start {
+            m.insert("mean_concentric_velocity_m_s".into(), round_to(v, 3));
+        }
+        let pull_s = signals.t_s[rep.lockout_start] - signals.t_s[rep.liftoff];
+        if pull_s.is_finite() && !rep.partial_start {
+            m.insert("pull_duration_s".into(), round_to(pull_s, 3));
+        }
+        let in_rep: Vec<&Finding> = report.findings.iter().filter(|f| f.rep == rep.index).collect();
+        report.reps.push(RepReport {
+            index: rep.index,
+            start_s: t(rep.start()),
+            end_s: t(rep.end()),
+            phases: rep.phases().iter().map(|p| PhaseReport { kind: p.kind, start_s: t(p.start), end_s: t(p.end) }).collect(),
+            metrics: m,
+            verdict: verdict_word(&in_rep).to_string(),
+            partial: rep.partial_start || rep.partial_end,
+        });
+    }
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_config_round_trips_through_toml() {
+        let text = AnalysisConfig::default_toml();
+        let back = AnalysisConfig::from_toml_str(&text).unwrap();
+        assert_eq!(back, AnalysisConfig::default());
+    }
+
+    #[test]
+    fn partial_config_keeps_defaults_and_unknown_keys_fail_by_name() {
+        let c = AnalysisConfig::from_toml_str("[dl001]\nmax_offset_cm = 7.5\n").unwrap();
+        assert_eq!(c.dl001.max_offset_cm, 7.5);
+        assert_eq!(c.dl002, Dl002Config::default());
+        let e = AnalysisConfig::from_toml_str("[dl001]\nmax_ofset_cm = 7.5\n").unwrap_err();
+        assert!(e.contains("max_ofset_cm"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[dl009]\nx = 1\n").unwrap_err();
+        assert!(e.contains("dl009"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[dl003]\nmax_flattening_deg = nan\n").unwrap_err();
+        assert!(e.contains("dl003.max_flattening_deg"), "{e}");
+    }
+
+    #[test]
+    fn from_file_names_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cfg.toml");
+        std::fs::write(&p, "bogus = 1\n").unwrap();
+        let e = AnalysisConfig::from_file(&p).unwrap_err().to_string();
+        assert!(e.contains("cfg.toml") && e.contains("bogus"), "{e}");
+        assert!(AnalysisConfig::from_file(&dir.path().join("missing.toml")).is_err());
+    }
+}

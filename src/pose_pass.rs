@@ -1,0 +1,138 @@
+//! The pose pass over one video: decode (on its own thread, a few frames ahead) → BlazePose →
+//! `poses.jsonl`, streamed so memory stays flat whatever the video's length.
+
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use crate::error::{Error, Result};
+use crate::output::AtomicFile;
+use crate::pose::PoseEstimator;
+use crate::recording::{FrameRecord, ModelInfo, RecordingHeader, RecordingWriter, SourceInfo, RECORDING_SCHEMA};
+use crate::video::{Frame, VideoInfo, VideoReader};
+
+/// Frames decoded ahead of the pose model: enough to keep both busy, few enough to keep memory flat.
+const DECODE_AHEAD_FRAMES: usize = 4;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosePassSummary {
+    pub recording_path: PathBuf,
+    pub video: VideoInfo,
+    pub frames: u64,
+    pub frames_with_pose: u64,
+    pub mean_score: f64,
+    pub elapsed_s: f64,
+    pub detector_runs: u64,
+}
+
+impl PosePassSummary {
+    pub fn frames_per_s(&self) -> f64 {
+        if self.elapsed_s > 0.0 { self.frames as f64 / self.elapsed_s } else { 0.0 }
+    }
+}
+
+fn header_for(info: &VideoInfo, frames: u64, estimator: &PoseEstimator) -> RecordingHeader {
+    let models = estimator.models();
+    RecordingHeader {
+        schema: RECORDING_SCHEMA.into(),
+        source: SourceInfo {
+            path: info.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            fps: info.fps,
+            frames,
+            width: info.width,
+            height: info.height,
+            rotation_deg: info.rotation_deg,
+        },
+        model: ModelInfo { name: models.name.clone(), sha256: Some(models.landmark_sha256.clone()) },
+        plate_diameter_mm: None,
+    }
+}
+
+/// Runs the pose pass on `video`, writing `<dir>/poses.jsonl`. `on_frame` is called after each
+/// frame with the number done (for progress display). On any error nothing is left behind.
+pub fn run_pose_pass(
+    video: &Path,
+    dir: &Path,
+    estimator: &mut PoseEstimator,
+    mut on_frame: impl FnMut(u64),
+) -> Result<PosePassSummary> {
+    let start = Instant::now();
+    let reader = VideoReader::open(video)?;
+    let info = reader.info().clone();
+    let recording_path = dir.join("poses.jsonl");
+    let mut file = AtomicFile::create(&recording_path)?;
+    estimator.reset();
+    let stats_before = estimator.stats;
+
+    // The header states the decoded frame count, known only at the end: frame lines go to an
+    // anonymous temporary file (gone by itself on any exit) and follow the header at the end.
+    let write_error = |e: std::io::Error| Error::output(&recording_path, format!("cannot write: {e}"));
+    let mut body = BufWriter::new(tempfile::tempfile_in(dir).map_err(write_error)?);
+    let mut frames = 0u64;
+    let mut frames_with_pose = 0u64;
+    let mut score_sum = 0.0f64;
+
+    let (sender, receiver) = sync_channel::<Result<Frame>>(DECODE_AHEAD_FRAMES);
+    let decode_result = std::thread::scope(|scope| -> Result<VideoReader> {
+        let decoder = scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                match reader.next_frame() {
+                    Ok(Some(frame)) => {
+                        if sender.send(Ok(frame)).is_err() {
+                            break;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = sender.send(Err(e));
+                        break;
+                    }
+                }
+            }
+            reader
+        });
+        let mut pose_result = Ok(());
+        for frame in receiver.iter() {
+            let step = frame.and_then(|frame| {
+                let pose = estimator.estimate(&frame.image_bgr, frame.t_s)?;
+                if let Some(p) = &pose {
+                    frames_with_pose += 1;
+                    score_sum += p.score as f64;
+                }
+                let record = FrameRecord { i: frame.index, t_s: (frame.t_s * 1e4).round() / 1e4, pose, bar: None };
+                serde_json::to_writer(&mut body, &record).map_err(std::io::Error::from).map_err(write_error)?;
+                body.write_all(b"\n").map_err(write_error)?;
+                frames += 1;
+                on_frame(frames);
+                Ok(())
+            });
+            if let Err(e) = step {
+                pose_result = Err(e);
+                break;
+            }
+        }
+        drop(receiver);
+        let reader = decoder.join().map_err(|_| Error::Internal("the decoder thread panicked".into()))?;
+        pose_result.map(|_| reader)
+    });
+    let reader = decode_result?;
+    reader.check_complete()?;
+
+    let header = header_for(&info, frames, estimator);
+    let mut body = body.into_inner().map_err(|e| write_error(e.into_error()))?;
+    body.seek(SeekFrom::Start(0)).map_err(write_error)?;
+    RecordingWriter::new(file.writer(), &header).map_err(write_error)?;
+    std::io::copy(&mut body, file.writer()).map_err(write_error)?;
+    let recording_path = file.commit()?;
+    Ok(PosePassSummary {
+        recording_path,
+        video: info,
+        frames,
+        frames_with_pose,
+        mean_score: if frames_with_pose > 0 { score_sum / frames_with_pose as f64 } else { 0.0 },
+        elapsed_s: start.elapsed().as_secs_f64(),
+        detector_runs: estimator.stats.detector_runs - stats_before.detector_runs,
+    })
+}

@@ -1,0 +1,290 @@
+//! Reps and phases: the set is cut into reps from the bar's height (plate centre or wrists).
+//!
+//! The bar height is normalised between its low (5th percentile) and high (95th percentile)
+//! levels; a hysteresis state machine (below `low_level` = at the floor, above `high_level` =
+//! up) finds every pull from the floor to the top. Each pull is one rep:
+//!
+//! - **setup**: from the end of the previous rep (or the clip's start, at most `setup_max_s`
+//!   back) to liftoff;
+//! - **pull**: liftoff (the bar leaves its floor level) → knee pass (bar at knee height) →
+//!   lockout start (bar within a small margin of its top level);
+//! - **lockout**: the time at the top;
+//! - **lowering**: from leaving the top until the bar is back at the floor (or the clip ends).
+//!
+//! A clip that starts at the top (only the lowering of an earlier rep is seen) does not count
+//! that lowering as a rep; a clip that starts mid-pull counts the pull as a rep marked
+//! `partial_start` when at least half of the pull is visible. Walking in, bending to the bar and
+//! resetting the grip stay below the high level and so are part of the setup.
+
+use serde::{Deserialize, Serialize};
+
+use crate::kinematics::Signals;
+use crate::signal;
+
+/// Default: normalised bar height below which the bar is "at the floor".
+pub const LOW_LEVEL: f64 = 0.3;
+/// Default: normalised bar height above which the bar is "up".
+pub const HIGH_LEVEL: f64 = 0.7;
+/// Default: the bar must travel at least this share of the lifter's body scale for reps to exist.
+pub const MIN_TRAVEL_BODY_FRACTION: f64 = 0.15;
+/// Default: liftoff/lockout margins as a share of the bar's travel.
+pub const LEVEL_MARGIN_FRACTION: f64 = 0.06;
+/// Default: the setup phase looks back at most this long before liftoff.
+pub const SETUP_MAX_S: f64 = 2.5;
+/// Default: pulls shorter than this are noise, not reps.
+pub const MIN_PULL_S: f64 = 0.2;
+
+/// Rep-finding settings (`[reps]` in the config file).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepConfig {
+    pub low_level: f64,
+    pub high_level: f64,
+    pub min_travel_body_fraction: f64,
+    pub level_margin_fraction: f64,
+    pub setup_max_s: f64,
+    pub min_pull_s: f64,
+}
+
+impl Default for RepConfig {
+    fn default() -> Self {
+        RepConfig {
+            low_level: LOW_LEVEL,
+            high_level: HIGH_LEVEL,
+            min_travel_body_fraction: MIN_TRAVEL_BODY_FRACTION,
+            level_margin_fraction: LEVEL_MARGIN_FRACTION,
+            setup_max_s: SETUP_MAX_S,
+            min_pull_s: MIN_PULL_S,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PhaseKind {
+    Setup,
+    Pull,
+    Lockout,
+    Lowering,
+}
+
+/// A phase as an inclusive range of sample indices into [`Signals`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Phase {
+    pub kind: PhaseKind,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One rep; all fields are sample indices into [`Signals`] (inclusive).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rep {
+    /// 1-based.
+    pub index: usize,
+    pub setup_start: Option<usize>,
+    pub liftoff: usize,
+    pub knee_pass: Option<usize>,
+    pub lockout_start: usize,
+    pub lockout_end: usize,
+    pub lowering_end: Option<usize>,
+    /// The clip began after the setup: liftoff is the first frame seen.
+    pub partial_start: bool,
+    /// The clip ended before the bar was back on the floor.
+    pub partial_end: bool,
+    pub bar_floor_y_cm: f64,
+    pub bar_top_y_cm: f64,
+}
+
+impl Rep {
+    pub fn start(&self) -> usize {
+        self.setup_start.unwrap_or(self.liftoff)
+    }
+
+    pub fn end(&self) -> usize {
+        self.lowering_end.unwrap_or(self.lockout_end)
+    }
+
+    pub fn phases(&self) -> Vec<Phase> {
+        let mut v = Vec::new();
+        if let Some(s) = self.setup_start {
+            v.push(Phase { kind: PhaseKind::Setup, start: s, end: self.liftoff });
+        }
+        v.push(Phase { kind: PhaseKind::Pull, start: self.liftoff, end: self.lockout_start });
+        v.push(Phase { kind: PhaseKind::Lockout, start: self.lockout_start, end: self.lockout_end });
+        if let Some(e) = self.lowering_end {
+            if e > self.lockout_end {
+                v.push(Phase { kind: PhaseKind::Lowering, start: self.lockout_end, end: e });
+            }
+        }
+        v
+    }
+
+    /// Mean upward bar speed from liftoff to lockout (m/s).
+    pub fn mean_concentric_velocity_m_s(&self, s: &Signals) -> f64 {
+        let (a, b) = (self.liftoff, self.lockout_start);
+        if b <= a || b >= s.len() {
+            return f64::NAN;
+        }
+        let dy = s.bar_y_cm[b] - s.bar_y_cm[a];
+        let dt = s.t_s[b] - s.t_s[a];
+        if dt > 0.0 {
+            dy / dt / 100.0
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Result of rep finding: reps plus notes on what was odd.
+#[derive(Debug, Clone, Default)]
+pub struct RepSegmentation {
+    pub reps: Vec<Rep>,
+    pub warnings: Vec<String>,
+}
+
+/// Finds the reps in a set. Never panics.
+pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
+    let mut out = RepSegmentation::default();
+    let n = s.len();
+    if n < 3 {
+        return out;
+    }
+    let y: Vec<f64> = (0..n).map(|k| if s.trusted[k] { s.bar_y_cm[k] } else { f64::NAN }).collect();
+    let known = y.iter().filter(|v| v.is_finite()).count();
+    if known < 5 {
+        out.warnings.push("the bar (or the wrists) is not seen long enough to find reps".into());
+        return out;
+    }
+    let lo = signal::percentile(&y, 0.05);
+    let hi = signal::percentile(&y, 0.95);
+    let travel = hi - lo;
+    let min_travel = cfg.min_travel_body_fraction * s.body_scale_cm;
+    if !(travel.is_finite() && travel > 0.0) || (min_travel.is_finite() && travel < min_travel) {
+        out.warnings.push(format!(
+            "the bar travels only {:.0} cm; no deadlift reps found",
+            if travel.is_finite() { travel } else { 0.0 }
+        ));
+        return out;
+    }
+    let yn: Vec<f64> = y.iter().map(|v| (v - lo) / travel).collect();
+    let (low, high) = (cfg.low_level.min(cfg.high_level), cfg.high_level.max(cfg.low_level));
+
+    // Hysteresis states: Some(false) = floor, Some(true) = up.
+    #[derive(Clone, Copy, PartialEq)]
+    enum St {
+        Low,
+        High,
+    }
+    let mut segments: Vec<(St, usize, usize)> = Vec::new(); // (state, first, last) decided frames
+    let mut cur: Option<St> = None;
+    for (k, v) in yn.iter().enumerate() {
+        if !v.is_finite() {
+            continue;
+        }
+        let st = if *v < low {
+            Some(St::Low)
+        } else if *v > high {
+            Some(St::High)
+        } else {
+            None
+        };
+        match (st, cur) {
+            (Some(x), Some(c)) if x == c => {
+                if let Some(last) = segments.last_mut() {
+                    last.2 = k;
+                }
+            }
+            (Some(x), _) => {
+                segments.push((x, k, k));
+                cur = Some(x);
+            }
+            (None, _) => {}
+        }
+    }
+    let margin = (cfg.level_margin_fraction * travel).max(1.0);
+    let first_known = yn.iter().position(|v| v.is_finite()).unwrap_or(0);
+    let last_known = yn.iter().rposition(|v| v.is_finite()).unwrap_or(n - 1);
+    let dt = s.frame_dt_s();
+    let setup_max = (cfg.setup_max_s / dt).round().max(1.0) as usize;
+
+    let mut prev_end: Option<usize> = None;
+    for (si, seg) in segments.iter().enumerate() {
+        if seg.0 != St::High {
+            continue;
+        }
+        let b = seg.1; // first frame up
+        let low_before = if si > 0 && segments[si - 1].0 == St::Low { Some(segments[si - 1]) } else { None };
+        let (liftoff, floor, partial_start) = match low_before {
+            Some(lseg) => {
+                let floor = signal::percentile(&y[lseg.1..=lseg.2], 0.3);
+                // last frame before b at floor level
+                let mut lift = lseg.2;
+                for k in (lseg.1..b).rev() {
+                    if y[k].is_finite() && y[k] <= floor + margin {
+                        lift = k;
+                        break;
+                    }
+                }
+                (lift, floor, false)
+            }
+            None => {
+                // no floor seen before this high segment: a clip that starts mid-pull or at the top
+                if si != 0 || !(yn[first_known] < 0.5) || b <= first_known {
+                    continue;
+                }
+                (first_known, y[first_known], true)
+            }
+        };
+        // the high segment and the next low segment
+        let seg_end = seg.2;
+        let top = signal::percentile(&y[b..=seg_end], 0.9);
+        let lockout_start = (liftoff..=seg_end).find(|&k| y[k].is_finite() && y[k] >= top - margin).unwrap_or(b);
+        let lockout_end = (lockout_start..=seg_end).rev().find(|&k| y[k].is_finite() && y[k] >= top - margin).unwrap_or(seg_end);
+        let next_low = segments.get(si + 1).filter(|x| x.0 == St::Low).copied();
+        let (lowering_end, partial_end) = match next_low {
+            Some(nl) => {
+                let next_floor = signal::percentile(&y[nl.1..=nl.2], 0.3);
+                let e = (lockout_end..=nl.2).find(|&k| y[k].is_finite() && y[k] <= next_floor + margin).unwrap_or(nl.1);
+                (Some(e), false)
+            }
+            None => (if last_known > lockout_end { Some(last_known) } else { None }, true),
+        };
+        if (s.t_s[lockout_start.max(liftoff)] - s.t_s[liftoff]) < cfg.min_pull_s && !partial_start {
+            out.warnings.push(format!("ignored a {:.2} s bar rise at {:.1} s: too short for a pull", s.t_s[lockout_start] - s.t_s[liftoff], s.t_s[liftoff]));
+            continue;
+        }
+        let setup_start = if partial_start {
+            None
+        } else {
+            let earliest = liftoff.saturating_sub(setup_max);
+            let from = match prev_end {
+                Some(e) => e.max(earliest),
+                None => earliest.max(first_known),
+            };
+            (from < liftoff).then_some(from)
+        };
+        let knee_pass = (liftoff..=lockout_start).find(|&k| {
+            let (by, ky) = (s.bar_y_cm[k], s.knee_y_cm[k]);
+            by.is_finite() && ky.is_finite() && by >= ky
+        });
+        let rep = Rep {
+            index: out.reps.len() + 1,
+            setup_start,
+            liftoff,
+            knee_pass,
+            lockout_start: lockout_start.max(liftoff),
+            lockout_end: lockout_end.max(lockout_start),
+            lowering_end,
+            partial_start,
+            partial_end,
+            bar_floor_y_cm: floor,
+            bar_top_y_cm: top,
+        };
+        prev_end = Some(rep.end());
+        out.reps.push(rep);
+    }
+    if out.reps.is_empty() && segments.iter().any(|s| s.0 == St::High) && segments.iter().any(|s| s.0 == St::Low) {
+        out.warnings.push("the bar moved but no full pull from the floor to the top was seen".into());
+    }
+    out
+}

@@ -1,0 +1,96 @@
+//! DL001 bar-not-over-midfoot: at setup, the bar's horizontal offset from the mid-foot.
+
+use serde::{Deserialize, Serialize};
+
+use super::{bar_gate, base_confidence, finding, frames_for, scale_gate, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed};
+use crate::analysis::AnalysisConfig;
+use crate::report::Severity;
+use crate::signal;
+use crate::track::BarOrigin;
+
+/// Default: largest acceptable offset of the bar from the mid-foot at setup (cm).
+pub const MAX_OFFSET_CM: f64 = 5.0;
+/// Default: the setup is judged over this last stretch before liftoff (s).
+pub const SETUP_WINDOW_S: f64 = 0.3;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dl001Config {
+    pub enabled: bool,
+    pub max_offset_cm: f64,
+    pub setup_window_s: f64,
+}
+
+impl Default for Dl001Config {
+    fn default() -> Self {
+        Dl001Config { enabled: true, max_offset_cm: MAX_OFFSET_CM, setup_window_s: SETUP_WINDOW_S }
+    }
+}
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DL001",
+    name: "bar-not-over-midfoot",
+    severity: Severity::Fault,
+    phase: "setup (just before liftoff)",
+    measures: "horizontal distance of the bar from the mid-foot (heel–toe midpoint), forward positive",
+    unit: "cm",
+    fires_when: "above (in size)",
+    threshold_key: "max_offset_cm",
+    default_threshold: MAX_OFFSET_CM,
+    views: "side",
+    what: "Where the bar sits over the foot in the moment before it leaves the floor. Seen from the side, the bar should hang straight above the middle of the foot, touching or nearly touching the shins.",
+    why: "The body balances over the mid-foot. A bar set out in front acts on a longer lever: the hips tend to shoot up, the bar swings forward off the floor, and the lower back takes load the hips and legs should carry. Think of lifting a weight held at the end of a broom handle instead of at your hands.",
+    fix: "Walk in until the bar is over the middle of your foot, bend until your shins touch it, then keep it there: chest up, lats tight to pin the bar to your legs, and pull it up along your shins.",
+};
+
+pub struct BarNotOverMidfoot;
+
+impl Rule for BarNotOverMidfoot {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn enabled(&self, c: &AnalysisConfig) -> bool {
+        c.dl001.enabled
+    }
+
+    fn check(&self, ctx: &Context) -> Outcome {
+        let mut out = Outcome::default();
+        let cfg = &ctx.config.dl001;
+        let s = ctx.signals;
+        let gate = view_gate(ctx.view, ViewNeed::Side).or_else(|| scale_gate(s)).or_else(|| bar_gate(s)).or_else(|| {
+            (!s.midfoot_from_foot).then(|| "the heels and toes are not seen (plates or framing hide the feet)".to_string())
+        });
+        for rep in ctx.reps {
+            if let Some(reason) = &gate {
+                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
+                continue;
+            }
+            if rep.setup_start.is_none() {
+                out.not_assessed(INFO.code, Some(rep.index), "the clip starts after the setup of this rep");
+                continue;
+            }
+            let hi = rep.liftoff;
+            let lo = hi.saturating_sub(frames_for(s, cfg.setup_window_s)).max(rep.setup_start.unwrap_or(0));
+            let offsets: Vec<f64> = (lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN }).collect();
+            // the feet do not move: compare with the mid-foot's median over the window
+            let mf = s.midfoot_x_over(lo..hi + 1);
+            let bar = signal::median(&(lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] } else { f64::NAN }).collect::<Vec<_>>());
+            let offset = if (bar - mf).is_finite() { bar - mf } else { signal::median(&offsets) };
+            if !offset.is_finite() {
+                out.not_assessed(INFO.code, Some(rep.index), "the bar or the feet are not seen at setup");
+                continue;
+            }
+            out.metric(rep.index, "setup_bar_offset_cm", offset);
+            if offset.abs() > cfg.max_offset_cm {
+                let where_ = if offset > 0.0 { "in front of" } else { "behind" };
+                let src = if s.bar_origin == BarOrigin::Wrists { " (bar taken from the wrists)" } else { "" };
+                let msg = format!("at setup the bar is {:.1} cm {where_} the mid-foot{src}", offset.abs());
+                let conf = base_confidence(ctx, lo, hi, true);
+                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, lo, hi, offset.abs(), cfg.max_offset_cm, msg, conf));
+            }
+        }
+        out.merge_not_assessed(ctx.reps.len());
+        out
+    }
+}

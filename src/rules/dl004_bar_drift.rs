@@ -1,0 +1,96 @@
+//! DL004 bar-drift: the bar leaves its straight path and swings forward, away from the legs,
+//! during the pull or the lowering.
+
+use serde::{Deserialize, Serialize};
+
+use super::{bar_gate, base_confidence, finding, frames_for, run_around, scale_gate, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed};
+use crate::analysis::AnalysisConfig;
+use crate::report::Severity;
+use crate::signal;
+use crate::track::BarOrigin;
+
+/// Default: largest acceptable forward swing of the bar from where it left the floor (cm).
+pub const MAX_DRIFT_CM: f64 = 6.0;
+/// Default: the drift must last this long (s).
+pub const MIN_DURATION_S: f64 = 0.15;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dl004Config {
+    pub enabled: bool,
+    pub max_drift_cm: f64,
+    pub min_duration_s: f64,
+}
+
+impl Default for Dl004Config {
+    fn default() -> Self {
+        Dl004Config { enabled: true, max_drift_cm: MAX_DRIFT_CM, min_duration_s: MIN_DURATION_S }
+    }
+}
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DL004",
+    name: "bar-drift",
+    severity: Severity::Warning,
+    phase: "pull and lowering",
+    measures: "largest forward distance of the bar from the vertical line it left the floor on",
+    unit: "cm",
+    fires_when: "above",
+    threshold_key: "max_drift_cm",
+    default_threshold: MAX_DRIFT_CM,
+    views: "side",
+    what: "Whether the bar travels in a straight vertical line over the mid-foot, or swings forward away from the shins and thighs on the way up or down.",
+    why: "Every centimetre the bar moves away from the legs lengthens the lever the back has to hold. A drifting bar makes the lift harder, shifts the lifter's balance towards the toes and pulls the back out of position.",
+    fix: "Keep the bar in contact with your legs the whole way: think of dragging it up the shins and thighs. Engage the lats (imagine squeezing oranges in your armpits) so the arms stay close; on the way down, push the hips back first and let the bar slide down the thighs before the knees bend.",
+};
+
+pub struct BarDrift;
+
+impl Rule for BarDrift {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn enabled(&self, c: &AnalysisConfig) -> bool {
+        c.dl004.enabled
+    }
+
+    fn check(&self, ctx: &Context) -> Outcome {
+        let mut out = Outcome::default();
+        let cfg = &ctx.config.dl004;
+        let s = ctx.signals;
+        let gate = view_gate(ctx.view, ViewNeed::Side).or_else(|| scale_gate(s)).or_else(|| bar_gate(s));
+        let width = frames_for(s, cfg.min_duration_s);
+        for rep in ctx.reps {
+            if let Some(reason) = &gate {
+                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
+                continue;
+            }
+            let half = frames_for(s, 0.1);
+            let lo = rep.liftoff.saturating_sub(half);
+            let hi = (rep.liftoff + half).min(rep.lockout_start.max(rep.liftoff));
+            let x0 = signal::median(&(lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] } else { f64::NAN }).collect::<Vec<_>>());
+            if !x0.is_finite() {
+                out.not_assessed(INFO.code, Some(rep.index), "the bar is not seen at liftoff");
+                continue;
+            }
+            let drift: Vec<f64> = (0..s.len()).map(|k| if s.trusted[k] { s.bar_x_cm[k] - x0 } else { f64::NAN }).collect();
+            let end = rep.end();
+            let Some((at, peak)) = sustained_max(&drift, rep.liftoff, end, width) else {
+                out.not_assessed(INFO.code, Some(rep.index), "the bar is not seen during the pull");
+                continue;
+            };
+            out.metric(rep.index, "bar_drift_cm", peak.max(0.0));
+            if peak > cfg.max_drift_cm {
+                let (a, b) = run_around(&drift, at, rep.liftoff, end, cfg.max_drift_cm);
+                let phase = if at <= rep.lockout_start { "on the way up" } else { "on the way down" };
+                let src = if s.bar_origin == BarOrigin::Wrists { " (bar taken from the wrists)" } else { "" };
+                let msg = format!("the bar swings {:.1} cm forward of its starting line {phase}{src}", peak);
+                let conf = base_confidence(ctx, a, b, true);
+                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, a, b, peak, cfg.max_drift_cm, msg, conf));
+            }
+        }
+        out.merge_not_assessed(ctx.reps.len());
+        out
+    }
+}
