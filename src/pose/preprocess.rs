@@ -22,8 +22,11 @@ fn cv(e: opencv::Error) -> Error {
     Error::Internal(format!("OpenCV: {e}"))
 }
 
+/// The affine matrix as 32-bit floats, as the reference pipeline passes it: OpenCV quantises the
+/// sampling positions, so even the last bits of the matrix can move a pixel's weights.
 fn affine_mat(m: &[[f64; 3]; 2]) -> Result<Mat> {
-    Mat::from_slice_2d(m).map_err(cv)
+    let single = m.map(|row| row.map(|v| v as f32));
+    Mat::from_slice_2d(&single).map_err(cv)
 }
 
 /// Writes an 8-bit BGR image into an NHWC RGB float tensor as `value * scale + offset`.

@@ -1,0 +1,51 @@
+//! Helpers shared by the integration tests: where the shared test data lives, and making clips.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// `../shared/data` beside the project; tests that need it print a skip note when it is absent.
+pub fn shared_data() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: shared test data not found at {}", dir.display());
+        None
+    }
+}
+
+pub fn shared_models() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        println!("skipped: shared model references not found at {}", dir.display());
+        None
+    }
+}
+
+/// Runs ffmpeg with the given arguments (quiet, overwrite), panicking with its output on failure.
+pub fn ffmpeg(args: &[&str]) {
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y"])
+        .args(args)
+        .output()
+        .expect("ffmpeg must be installed (tools/setup.sh installs it)");
+    assert!(out.status.success(), "ffmpeg {:?} failed: {}", args, String::from_utf8_lossy(&out.stderr));
+}
+
+/// A small H.264 test clip made by ffmpeg's pattern generator.
+pub fn make_pattern_clip(path: &Path, width: u32, height: u32, frames: u32, extra: &[&str]) {
+    let src = format!("testsrc2=size={width}x{height}:rate=30");
+    let frames = frames.to_string();
+    let mut args = vec!["-f", "lavfi", "-i", &src, "-frames:v", &frames, "-c:v", "libx264", "-pix_fmt", "yuv420p"];
+    args.extend_from_slice(extra);
+    let path_str = path.to_str().unwrap();
+    args.push(path_str);
+    ffmpeg(&args);
+}
+
+pub fn liftform() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_liftform"))
+}
