@@ -17,7 +17,7 @@ use opencv::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::recording::{Landmark, PoseSample, LANDMARK_COUNT};
-use detection::{letterbox_padding, remove_letterbox, sigmoid, Detection};
+use detection::{letterbox_padding, remove_letterbox, sigmoid, weighted_nms, Detection, MIN_DETECTION_SCORE, NMS_IOU_THRESHOLD};
 use lifter::{choose_lifter, is_plausible_step, LifterMemory, PersonCandidate};
 use model::{LandmarkOutput, ModelChoice, PoseModels};
 use preprocess::Preprocessor;
@@ -43,6 +43,10 @@ impl Default for PoseOptions {
 
 /// MediaPipe treats the pose as present when the landmark network's flag exceeds this.
 pub const MIN_POSE_FLAG: f32 = 0.5;
+/// For this many frames after losing the lifter (a plate or a passer-by in front) we retry the
+/// crop where they were last seen. (Accepting weaker detections as well was tried: it locked on
+/// to plates and never let go.)
+const COAST_FRAMES: u32 = 30;
 const HIP_CENTRE_AUX: usize = 33;
 const BODY_POINT_AUX: usize = 34;
 
@@ -84,6 +88,8 @@ pub struct PoseEstimator {
     pre: Preprocessor,
     raw: LandmarkOutput,
     tracked_roi: Option<Roi>,
+    /// The crop of the last frame where the lifter was found, for coasting through occlusions.
+    last_good_roi: Option<Roi>,
     memory: Option<LifterMemory>,
     options: PoseOptions,
     landmark_smoother: LandmarkSmoother,
@@ -97,6 +103,7 @@ impl PoseEstimator {
             pre: Preprocessor::default(),
             raw: LandmarkOutput::default(),
             tracked_roi: None,
+            last_good_roi: None,
             memory: None,
             options,
             landmark_smoother: LandmarkSmoother::new(LANDMARK_SMOOTHING),
@@ -111,6 +118,7 @@ impl PoseEstimator {
     /// Forgets the tracked lifter (a new video).
     pub fn reset(&mut self) {
         self.tracked_roi = None;
+        self.last_good_roi = None;
         self.memory = None;
         self.landmark_smoother.reset();
     }
@@ -121,7 +129,28 @@ impl PoseEstimator {
         let padding = letterbox_padding(size.width as u32, size.height as u32);
         let input = self.pre.detector_tensor(frame_bgr)?;
         self.stats.detector_runs += 1;
-        Ok(self.models.detect(input)?.iter().map(|d| remove_letterbox(d, padding)).collect())
+        let candidates = self.models.detect_candidates(input, MIN_DETECTION_SCORE)?;
+        Ok(weighted_nms(candidates, NMS_IOU_THRESHOLD).iter().map(|d| remove_letterbox(d, padding)).collect())
+    }
+
+    /// Picks the lifter among detections and runs the landmark network on them.
+    fn pose_from_detections(&mut self, frame_bgr: &Mat, people: &[Detection]) -> Result<Option<RoiResult>> {
+        let size = frame_bgr.size().map_err(|e| Error::Internal(format!("OpenCV: {e}")))?;
+        let (w, h) = (size.width as f32, size.height as f32);
+        let in_pixels = |p: [f32; 2]| [p[0] * w, p[1] * h];
+        let candidates: Vec<PersonCandidate> = people
+            .iter()
+            .map(|d| {
+                let (hip, body) = (in_pixels(d.keypoints[0]), in_pixels(d.keypoints[1]));
+                PersonCandidate { hip_px: hip, body_radius_px: (body[0] - hip[0]).hypot(body[1] - hip[1]), score: d.score }
+            })
+            .collect();
+        let Some(i) = choose_lifter(&candidates, [size.width as u32, size.height as u32], self.memory.as_ref()) else {
+            return Ok(None);
+        };
+        let roi = Roi::from_alignment_points(in_pixels(people[i].keypoints[0]), in_pixels(people[i].keypoints[1]));
+        let result = self.landmarks_in_roi(frame_bgr, &roi)?;
+        Ok((result.pose_flag >= MIN_POSE_FLAG).then_some(result))
     }
 
     /// Runs the landmark network on one ROI of the frame.
@@ -153,26 +182,15 @@ impl PoseEstimator {
                 return Ok(Some(self.accept(result, t_s)));
             }
         }
-        let size = frame_bgr.size().map_err(|e| Error::Internal(format!("OpenCV: {e}")))?;
-        let (w, h) = (size.width as f32, size.height as f32);
         let people = self.detect_people(frame_bgr)?;
-        let candidates: Vec<PersonCandidate> = people
-            .iter()
-            .map(|d| {
-                let hip = [d.keypoints[0][0] * w, d.keypoints[0][1] * h];
-                let body = [d.keypoints[1][0] * w, d.keypoints[1][1] * h];
-                PersonCandidate { hip_px: hip, body_radius_px: (body[0] - hip[0]).hypot(body[1] - hip[1]), score: d.score }
-            })
-            .collect();
-        let chosen = choose_lifter(&candidates, [size.width as u32, size.height as u32], self.memory.as_ref());
-        if let Some(i) = chosen {
-            let c = &people[i];
-            let roi = Roi::from_alignment_points(
-                [c.keypoints[0][0] * w, c.keypoints[0][1] * h],
-                [c.keypoints[1][0] * w, c.keypoints[1][1] * h],
-            );
+        if let Some(result) = self.pose_from_detections(frame_bgr, &people)? {
+            return Ok(Some(self.accept(result, t_s)));
+        }
+        // Coast: the lifter rarely vanishes; try where they last were before giving up.
+        let recently_seen = self.memory.is_some_and(|m| m.frames_since_seen <= COAST_FRAMES);
+        if let Some(roi) = self.last_good_roi.filter(|_| recently_seen) {
             let result = self.landmarks_in_roi(frame_bgr, &roi)?;
-            if result.pose_flag >= MIN_POSE_FLAG {
+            if result.pose_flag >= MIN_POSE_FLAG && self.is_same_lifter(&result) {
                 return Ok(Some(self.accept(result, t_s)));
             }
         }
@@ -191,6 +209,7 @@ impl PoseEstimator {
     fn accept(&mut self, mut result: RoiResult, t_s: f64) -> PoseSample {
         let (hip_px, body_radius_px) = result.lifter_position();
         self.memory = Some(LifterMemory { hip_px, body_radius_px, frames_since_seen: 0 });
+        self.last_good_roi = Some(result.roi);
         if self.options.smooth {
             // Only the reported landmarks are filtered: the crop follows the raw alignment points.
             // (Smoothing those as MediaPipe's graph does lagged the crop behind fast pulls here and

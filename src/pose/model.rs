@@ -10,7 +10,7 @@ use ort::session::Session;
 use ort::value::TensorRef;
 
 use super::anchors::{ssd_anchor_centres, DETECTOR_INPUT_PX};
-use super::detection::{decode_candidates, weighted_nms, Detection, MIN_DETECTION_SCORE, NMS_IOU_THRESHOLD};
+use super::detection::{decode_candidates, Detection};
 use super::refine::{HEATMAP_CHANNELS, HEATMAP_PX};
 use super::roi::LANDMARK_INPUT_PX;
 use crate::assets;
@@ -155,16 +155,15 @@ impl PoseModels {
         Ok(PoseModels { detector, landmark, anchors: ssd_anchor_centres(), name, landmark_path, landmark_sha256 })
     }
 
-    /// Runs the detector on a 224×224×3 RGB tensor in [−1, 1]; returns detections after weighted
-    /// NMS, still in letterboxed-square coordinates, best first.
-    pub fn detect(&mut self, input: &[f32]) -> Result<Vec<Detection>> {
+    /// Runs the detector on a 224×224×3 RGB tensor in [−1, 1]; returns every anchor scoring at
+    /// least `min_score`, before NMS, in letterboxed-square coordinates, in anchor order.
+    pub fn detect_candidates(&mut self, input: &[f32], min_score: f32) -> Result<Vec<Detection>> {
         let side = DETECTOR_INPUT_PX;
         let tensor = TensorRef::from_array_view(([1usize, side, side, 3], input)).map_err(internal)?;
         let outputs = self.detector.run(ort::inputs!["input" => tensor]).map_err(internal)?;
         let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(internal)?;
         let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(internal)?;
-        let candidates = decode_candidates(regressors, logits, &self.anchors, MIN_DETECTION_SCORE);
-        Ok(weighted_nms(candidates, NMS_IOU_THRESHOLD))
+        Ok(decode_candidates(regressors, logits, &self.anchors, min_score))
     }
 
     /// Runs the landmark network on a 256×256×3 RGB tensor in [0, 1], filling `out`.
