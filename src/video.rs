@@ -48,6 +48,7 @@ impl VideoReader {
     /// Opens a video file. Fails with a one-line error naming the file when it is missing, not a
     /// regular file, empty, or not a video OpenCV can decode.
     pub fn open(path: &Path) -> Result<VideoReader> {
+        quiet_decoder_logs();
         let meta = std::fs::metadata(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
         if meta.is_dir() {
             return Err(Error::input(path, "is a directory, expected a video file"));
@@ -134,6 +135,21 @@ impl Iterator for VideoReader {
     fn next(&mut self) -> Option<Result<Frame>> {
         self.next_frame().transpose()
     }
+}
+
+/// FFmpeg prints its own complaints ("moov atom not found") straight to stderr; we report every
+/// problem once, in our own words, so its log is silenced unless the user asked for it.
+fn quiet_decoder_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("OPENCV_FFMPEG_LOGLEVEL").is_none() {
+            // AV_LOG_QUIET; read by OpenCV when its FFmpeg backend starts
+            std::env::set_var("OPENCV_FFMPEG_LOGLEVEL", "-8");
+        }
+        if std::env::var_os("OPENCV_LOG_LEVEL").is_none() {
+            std::env::set_var("OPENCV_LOG_LEVEL", "ERROR");
+        }
+    });
 }
 
 /// Maps OpenCV's orientation reading to one of 0/90/180/270 (clockwise degrees to make upright).

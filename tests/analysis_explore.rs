@@ -1,0 +1,97 @@
+mod common;
+use common::sim::*;
+use liftform::analysis::{analyze, AnalysisConfig};
+
+fn show(name: &str, cfg: &SimConfig) {
+    let out = simulate(cfg);
+    let c = AnalysisConfig::default();
+    let track = liftform::track::Track::from_recording(&out.recording, &c.track);
+    let view = liftform::view::classify(&track, &c.view);
+    let s = liftform::kinematics::compute(&track, &c.kinematics, false);
+    let seg = liftform::reps::find_reps(&s, &c.reps);
+    println!("== {name}: view {:?} {:?} conf {} sep {:.2}; scale {:?}; body {:.0} cm; reps {}", view.kind, view.facing, view.confidence, view.separation_ratio, s.scale, s.body_scale_cm, seg.reps.len());
+    for r in &seg.reps {
+        println!("  rep {} setup {:?} liftoff {:.2}s knee {:?} lock {:.2}-{:.2} low_end {:?}", r.index, r.setup_start.map(|k| s.t_s[k]), s.t_s[r.liftoff], r.knee_pass.map(|k| s.t_s[k]), s.t_s[r.lockout_start], s.t_s[r.lockout_end], r.lowering_end.map(|k| s.t_s[k]));
+    }
+    println!("  truth pulls {:?} faults {:?}", out.pulls, out.faults);
+    let step = (s.len() / 30).max(1);
+    for k in (0..s.len()).step_by(step) {
+        println!("  t {:.2} bar ({:.1},{:.1}) mf {:.1} hip {:.0} knee {:.0} trunk {:.0} thigh {:.0} flex {:.1} arch {:.1} chord {:.1}", s.t_s[k], s.bar_x_cm[k], s.bar_y_cm[k], s.midfoot_x_cm[k], s.hip_angle_deg[k], s.knee_angle_deg[k], s.trunk_from_vertical_deg[k], s.thigh_above_horizontal_deg[k], s.back_flex_deg[k], s.back_arch_deg[k], s.trunk_chord_cm[k]);
+    }
+    let rep = analyze(&out.recording, &c);
+    for f in &rep.findings { println!("  FINDING {} {:.2}-{:.2} {} {} ({})", f.code, f.start_s, f.end_s, f.measured, f.unit, f.message); }
+    for n in &rep.not_assessed { println!("  NA {} {:?} {}", n.code, n.rep, n.reason); }
+    for (r, m) in rep.reps.iter().map(|r| (r.index, &r.metrics)) { println!("  metrics {r}: {m:?}"); }
+}
+
+#[test]
+#[ignore]
+fn explore() {
+    let which = std::env::var("SIM").unwrap_or_default();
+    let base = SimConfig::default();
+    let f = |kind: FaultKind| SimConfig { faults: vec![Fault { kind, rep: 1 }], ..SimConfig::default() };
+    match which.as_str() {
+        "clean" => show("clean", &base),
+        "fwd" => show("bar forward 10", &f(FaultKind::BarForwardAtSetup { cm: 10.0 })),
+        "drift" => show("drift 12", &f(FaultKind::BarDrift { cm: 12.0 })),
+        "round" => show("round 30", &f(FaultKind::RoundedBack { deg: 30.0 })),
+        "hips" => show("hips 1.0", &f(FaultKind::HipsRiseEarly { share: 1.0 })),
+        "hyper" => show("hyper", &f(FaultKind::Hyperextension { lean_deg: 10.0, arch_deg: 20.0 })),
+        "squat" => show("squat", &f(FaultKind::SquatSetup { extra_shank_deg: 15.0 })),
+        "incomplete" => show("incomplete", &f(FaultKind::IncompleteLockout { deg: 30.0 })),
+        "walk" => show("walk", &SimConfig { walk_in_s: 1.0, grip_reset: true, reps: 2, ..SimConfig::default() }),
+        _ => show("clean", &base),
+    }
+}
+
+#[test]
+#[ignore]
+fn explore_clip() {
+    let path = std::env::var("CLIP").unwrap_or_default();
+    let rec = liftform::recording::Recording::read(std::path::Path::new(&path)).unwrap();
+    let c = AnalysisConfig::default();
+    let track = liftform::track::Track::from_recording(&rec, &c.track);
+    let view = liftform::view::classify(&track, &c.view);
+    let s = liftform::kinematics::compute(&track, &c.kinematics, false);
+    let seg = liftform::reps::find_reps(&s, &c.reps);
+    println!("== view {:?} {:?} conf {} sep {:.2}; near {:?} scale {:?}; body {:.0} cm; trusted {:.2}; midfoot_from_foot {}", view.kind, view.facing, view.confidence, view.separation_ratio, track.near_side, s.scale, s.body_scale_cm, track.trusted_share(), s.midfoot_from_foot);
+    for r in &seg.reps {
+        println!("  rep {} setup {:?} liftoff {:.2}s knee {:?} lock {:.2}-{:.2} low_end {:?} partial {} {}", r.index, r.setup_start.map(|k| s.t_s[k]), s.t_s[r.liftoff], r.knee_pass.map(|k| s.t_s[k]), s.t_s[r.lockout_start], s.t_s[r.lockout_end], r.lowering_end.map(|k| s.t_s[k]), r.partial_start, r.partial_end);
+    }
+    let step: usize = std::env::var("STEP").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
+    for k in (0..s.len()).step_by(step) {
+        println!("  t {:.2} {} bar ({:.1},{:.1}) mf {:.1} hip ({:.0},{:.0}) knee ({:.0},{:.0}) sh ({:.0},{:.0}) hipA {:.0} kneeA {:.0} trunk {:.0} thigh {:.0} shank {:.0} head {:.0} chord {:.1}", s.t_s[k], if s.trusted[k] {"T"} else {"-"}, s.bar_x_cm[k], s.bar_y_cm[k], s.midfoot_x_cm[k], s.hip_x_cm[k], s.hip_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k], s.shoulder_x_cm[k], s.shoulder_y_cm[k], s.hip_angle_deg[k], s.knee_angle_deg[k], s.trunk_from_vertical_deg[k], s.thigh_above_horizontal_deg[k], s.shank_from_vertical_deg[k], s.head_forward_deg[k], s.trunk_chord_cm[k]);
+    }
+    let rep = analyze(&rec, &c);
+    for f in &rep.findings { println!("  FINDING {} {:.2}-{:.2} {} {} ({})", f.code, f.start_s, f.end_s, f.measured, f.unit, f.message); }
+    for n in &rep.not_assessed { println!("  NA {} {:?} {}", n.code, n.rep, n.reason); }
+    for (r, m) in rep.reps.iter().map(|r| (r.index, &r.metrics)) { println!("  metrics {r}: {m:?}"); }
+    for w in &rep.warnings { println!("  WARN {w}"); }
+}
+
+#[test]
+#[ignore]
+fn explore_all_metrics() {
+    let dir = std::env::var("DIR").unwrap_or("/work/shared/data/mediapipe_ref".into());
+    let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().map(|x| x == "jsonl").unwrap_or(false)).collect();
+    paths.sort();
+    let c = AnalysisConfig::default();
+    for p in paths {
+        let rec = liftform::recording::Recording::read(&p).unwrap();
+        let r = analyze(&rec, &c);
+        let name = p.file_stem().unwrap().to_string_lossy().to_string();
+        for rep in &r.reps {
+            let m = &rep.metrics;
+            let g = |k: &str| m.get(k).map(|v| format!("{v:.1}")).unwrap_or("-".into());
+            println!("{:<24} r{} wander {:>5} off {:>5} drift {:>5} flat {:>11} thigh {:>5} shank {:>5} hip {:>5} knee {:>5} ext {:>5} chord% {:>5} flex {:>5} v {:>5} | {}", name, rep.index, g("setup_midfoot_wander_cm"), g("setup_bar_offset_cm"), g("bar_drift_cm"), format!("{}/{}", g("back_flattening_to_knee_deg"), g("hip_lead_to_knee_cm")), g("setup_thigh_angle_deg"), g("setup_shank_angle_deg"), g("lockout_hip_angle_deg"), g("lockout_knee_angle_deg"), g("lockout_extension_deg"), g("trunk_chord_shortening_pct"), g("back_flexion_peak_deg"), g("mean_concentric_velocity_m_s"), r.findings.iter().map(|f| f.code).collect::<Vec<_>>().join(","));
+        }
+        if r.reps.is_empty() { println!("{name:<24} no reps {:?}", r.warnings); }
+    }
+}
+
+#[test]
+#[ignore]
+fn explore_slow() {
+    let cfg = SimConfig { reps: 4, faults: vec![Fault { kind: FaultKind::Slow { factor: 2.2 }, rep: 4 }], seed: 1, noise_px: 1.5, drop_share: 0.03, ..SimConfig::default() };
+    show("slow", &cfg);
+}

@@ -1,0 +1,137 @@
+//! Real clips: the analysis on the shared clips' recordings against `../shared/data/labels.json`.
+//!
+//! Recordings come from our own pose pass in `/work/eval/poses/<stem>.jsonl` when present (they
+//! carry the mask-based back outline), else from MediaPipe's in `../shared/data/mediapipe_ref/`.
+//! The test fails if the share of required codes found, or the share of clean clips with no
+//! fault, drops below the floors recorded here. Skipped (with a message) when the data is absent.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use liftform::analysis::{analyze, AnalysisConfig};
+use liftform::recording::Recording;
+use liftform::report::Severity;
+
+const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
+const OWN_POSES: &str = "/work/eval/poses";
+
+/// Floors for the MediaPipe recordings (no back outline: DL002 cannot be found there).
+const MIN_REQUIRED_SHARE_MEDIAPIPE: f64 = 0.0;
+const MIN_CLEAN_SHARE_MEDIAPIPE: f64 = 0.0;
+
+struct ClipResult {
+    stem: String,
+    source: &'static str,
+    found: BTreeSet<String>,
+    required: Vec<String>,
+    allowed: Vec<String>,
+    ambiguous: bool,
+    view: String,
+    summary: String,
+}
+
+fn recording_for(stem: &str, prefer_own: bool) -> Option<(PathBuf, &'static str)> {
+    let own = Path::new(OWN_POSES).join(format!("{stem}.jsonl"));
+    if prefer_own && own.is_file() {
+        return Some((own, "own"));
+    }
+    let mp = Path::new(SHARED_DATA).join("mediapipe_ref").join(format!("{stem}.jsonl"));
+    mp.is_file().then_some((mp, "mediapipe"))
+}
+
+fn evaluate(prefer_own: bool) -> Option<Vec<ClipResult>> {
+    let labels_path = Path::new(SHARED_DATA).join("labels.json");
+    let Ok(text) = std::fs::read_to_string(&labels_path) else {
+        eprintln!("skipped: {} not found", labels_path.display());
+        return None;
+    };
+    let labels: serde_json::Value = serde_json::from_str(&text).expect("labels.json parses");
+    let clips = labels["clips"].as_object().expect("labels.json has clips");
+    let config = AnalysisConfig::default();
+    let mut out = Vec::new();
+    for (name, l) in clips {
+        let stem = name.trim_end_matches(".mp4").to_string();
+        let Some((path, source)) = recording_for(&stem, prefer_own) else {
+            eprintln!("skipped clip {stem}: no recording found");
+            continue;
+        };
+        let rec = Recording::read(&path).expect("recording reads");
+        let report = analyze(&rec, &config);
+        let found: BTreeSet<String> =
+            report.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| f.code.to_string()).collect();
+        let strs = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+        };
+        let summary = report
+            .findings
+            .iter()
+            .map(|f| format!("{}@{:.1}s={}{}", f.code, f.start_s, f.measured, f.unit))
+            .collect::<Vec<_>>()
+            .join(" ");
+        out.push(ClipResult {
+            stem,
+            source,
+            found,
+            required: strs(&l["required"]),
+            allowed: strs(&l["allowed"]),
+            ambiguous: l["ambiguous"].as_bool().unwrap_or(false),
+            view: format!("{}/{} ({} reps)", report.view.kind.as_str(), l["view"].as_str().unwrap_or("?"), report.reps.len()),
+            summary,
+        });
+    }
+    Some(out)
+}
+
+/// (share of required codes found, share of clean clips with no fault or warning, false positives)
+fn score(results: &[ClipResult]) -> (f64, f64, usize) {
+    let mut req_total = 0;
+    let mut req_found = 0;
+    let mut clean_total = 0;
+    let mut clean_ok = 0;
+    let mut false_pos = 0;
+    println!("{:<26} {:<9} {:<26} {:<14} {:<14} {:<14} notes", "clip", "poses", "view (ours/label)", "required", "allowed", "found");
+    for r in results {
+        let unexpected: Vec<&String> =
+            r.found.iter().filter(|c| !r.required.contains(c) && !r.allowed.contains(c)).collect();
+        if !r.ambiguous {
+            req_total += r.required.len();
+            req_found += r.required.iter().filter(|c| r.found.contains(*c)).count();
+            if r.required.is_empty() {
+                clean_total += 1;
+                if r.found.is_empty() {
+                    clean_ok += 1;
+                }
+            }
+            false_pos += unexpected.len();
+        }
+        println!(
+            "{:<26} {:<9} {:<26} {:<14} {:<14} {:<14} {}{}",
+            r.stem,
+            r.source,
+            r.view,
+            r.required.join(","),
+            r.allowed.join(","),
+            r.found.iter().cloned().collect::<Vec<_>>().join(","),
+            if r.ambiguous { "(ambiguous) " } else { "" },
+            r.summary
+        );
+    }
+    let req_share = if req_total == 0 { 1.0 } else { req_found as f64 / req_total as f64 };
+    let clean_share = if clean_total == 0 { 1.0 } else { clean_ok as f64 / clean_total as f64 };
+    println!(
+        "required codes found: {req_found}/{req_total} = {req_share:.2}; clean clips with no finding: {clean_ok}/{clean_total} = {clean_share:.2}; unexpected codes on non-ambiguous clips: {false_pos}"
+    );
+    (req_share, clean_share, false_pos)
+}
+
+#[test]
+fn mediapipe_reference_recordings_meet_the_floors() {
+    let Some(results) = evaluate(false) else { return };
+    if results.is_empty() {
+        eprintln!("skipped: no MediaPipe recordings found");
+        return;
+    }
+    let (req, clean, _) = score(&results);
+    assert!(req >= MIN_REQUIRED_SHARE_MEDIAPIPE, "share of required codes found dropped: {req:.2}");
+    assert!(clean >= MIN_CLEAN_SHARE_MEDIAPIPE, "share of clean clips without findings dropped: {clean:.2}");
+}
