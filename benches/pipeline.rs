@@ -1,1 +1,127 @@
-fn main(){}
+//! Throughput and memory of the pose pass: `cargo bench --bench pipeline`.
+//!
+//! Reports, on a 1080p H.264 clip: decode fps, pose fps (models only, frames already decoded),
+//! end-to-end fps of `run_pose_pass` (decode on its own thread + pose + writing poses.jsonl), for
+//! 1 and 2 ONNX Runtime threads; then the peak resident memory of the `liftform` binary on the
+//! clip looped to 10 minutes (LIFTFORM_BENCH_LOOP_MIN changes the length, 0 skips it).
+//! The clip is LIFTFORM_BENCH_CLIP, else ../shared/data/videos/mattiolato_Bad_000002.mp4.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use liftform::output::video_output_dir;
+use liftform::pose::model::ModelChoice;
+use liftform::pose::{PoseEstimator, PoseOptions};
+use liftform::pose_pass::run_pose_pass;
+use liftform::video::VideoReader;
+
+const POSE_ONLY_FRAMES: usize = 40;
+
+fn bench_clip() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("LIFTFORM_BENCH_CLIP") {
+        return Some(PathBuf::from(p));
+    }
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/videos/mattiolato_Bad_000002.mp4");
+    shared.is_file().then_some(shared)
+}
+
+fn decode_fps(clip: &Path) -> (f64, u64) {
+    let start = Instant::now();
+    let mut reader = VideoReader::open(clip).unwrap();
+    while reader.next_frame().unwrap().is_some() {}
+    (reader.decoded() as f64 / start.elapsed().as_secs_f64(), reader.decoded())
+}
+
+fn pose_only_fps(clip: &Path, threads: usize) -> f64 {
+    let mut reader = VideoReader::open(clip).unwrap();
+    let mut frames = Vec::new();
+    while let Some(f) = reader.next_frame().unwrap() {
+        frames.push(f);
+        if frames.len() == POSE_ONLY_FRAMES {
+            break;
+        }
+    }
+    let options = PoseOptions { intra_threads: threads, ..PoseOptions::default() };
+    let mut estimator = PoseEstimator::new(&ModelChoice::Full, options).unwrap();
+    estimator.estimate(&frames[0].image_bgr, 0.0).unwrap(); // warm-up
+    let start = Instant::now();
+    for f in &frames {
+        estimator.estimate(&f.image_bgr, f.t_s + 1.0).unwrap();
+    }
+    frames.len() as f64 / start.elapsed().as_secs_f64()
+}
+
+fn end_to_end_fps(clip: &Path, threads: usize, model: ModelChoice) -> f64 {
+    let out = tempfile::tempdir().unwrap();
+    let options = PoseOptions { intra_threads: threads, ..PoseOptions::default() };
+    let mut estimator = PoseEstimator::new(&model, options).unwrap();
+    let dir = video_output_dir(out.path(), clip).unwrap();
+    let summary = run_pose_pass(clip, &dir, &mut estimator, |_| {}).unwrap();
+    summary.frames_per_s()
+}
+
+/// Peak RSS (VmHWM) of a child process, polled from /proc until it exits.
+fn peak_rss_mb(mut command: Command) -> (f64, f64, bool) {
+    let start = Instant::now();
+    let mut child = command.spawn().unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_path) {
+            if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+                let kb: u64 = line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            return (peak_kb as f64 / 1024.0, start.elapsed().as_secs_f64(), status.success());
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else is taken.
+    let Some(clip) = bench_clip() else {
+        println!("skipped: no bench clip (set LIFTFORM_BENCH_CLIP or provide ../shared/data)");
+        return;
+    };
+    let info = VideoReader::open(&clip).unwrap().info().clone();
+    println!("clip: {} ({}x{}, {:.2} fps)", clip.display(), info.width, info.height, info.fps);
+    let (fps, frames) = decode_fps(&clip);
+    println!("decode:                 {fps:7.1} frames/s ({frames} frames)");
+    for threads in [1, 2] {
+        println!("pose only, {threads} thread(s):  {:7.1} frames/s", pose_only_fps(&clip, threads));
+    }
+    for threads in [1, 2] {
+        println!("end to end, full, {threads} thr: {:7.1} frames/s", end_to_end_fps(&clip, threads, ModelChoice::Full));
+    }
+    println!("end to end, heavy, 2 thr: {:6.1} frames/s", end_to_end_fps(&clip, 2, ModelChoice::Heavy));
+
+    let minutes: f64 = std::env::var("LIFTFORM_BENCH_LOOP_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(10.0);
+    if minutes <= 0.0 {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let looped = work.path().join("looped.mp4");
+    let loops = ((minutes * 60.0 * info.fps) / frames as f64).ceil() as u64;
+    let status = Command::new("ffmpeg")
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-stream_loop", &loops.to_string(), "-i"])
+        .arg(&clip)
+        .args(["-t", &(minutes * 60.0).to_string(), "-an", "-c", "copy"])
+        .arg(&looped)
+        .status()
+        .unwrap();
+    assert!(status.success(), "ffmpeg could not loop the clip");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_liftform"));
+    command.args(["analyze", "-q", "--threads", "2", "-o"]).arg(work.path().join("out")).arg(&looped);
+    let (peak_mb, seconds, ok) = peak_rss_mb(command);
+    assert!(ok, "liftform failed on the looped clip");
+    let short = {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_liftform"));
+        c.args(["analyze", "-q", "--threads", "2", "-o"]).arg(work.path().join("out_short")).arg(&clip);
+        peak_rss_mb(c).0
+    };
+    println!("peak memory: {peak_mb:.0} MB on {minutes} min looped ({seconds:.0} s), {short:.0} MB on the {frames}-frame clip");
+}

@@ -32,7 +32,7 @@ enum Command {
         #[arg(long, default_value = "full")]
         model: String,
         /// ONNX Runtime threads per model run (decoding runs on its own thread beside them).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 2)]
         threads: usize,
         /// Print nothing but errors.
         #[arg(short, long)]
