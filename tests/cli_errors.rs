@@ -90,7 +90,42 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
 }
 
 #[test]
-fn a_good_clip_writes_a_complete_recording() {
+fn a_missing_or_wrong_model_says_which_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("pattern.mp4");
+    support::make_pattern_clip(&clip, 64, 48, 2, &[]);
+    let out = dir.path().join("out");
+    let not_a_model = dir.path().join("model.onnx");
+    std::fs::write(&not_a_model, "not a network").unwrap();
+    let missing = dir.path().join("nowhere.onnx");
+    for (model, name) in [(&not_a_model, "model.onnx"), (&missing, "nowhere.onnx")] {
+        let args = ["analyze", clip.to_str().unwrap(), "--model", model.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        assert_clean_failure(&args, name, &out);
+    }
+}
+
+/// An install under a prefix finds its own models and runtime, before the source tree's.
+#[test]
+fn an_installed_binary_finds_its_models_and_runtime() {
+    let prefix = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let status = std::process::Command::new(format!("{root}/tools/install.sh"))
+        .arg(prefix.path())
+        .env("LIFTFORM_BIN", env!("CARGO_BIN_EXE_liftform"))
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let output = std::process::Command::new(prefix.path().join("bin/liftform")).arg("paths").output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let prefix_str = prefix.path().canonicalize().unwrap().display().to_string();
+    assert_eq!(text.lines().count(), 4, "{text}");
+    for line in text.lines() {
+        assert!(line.contains(&prefix_str), "not from the install prefix: {line}");
+    }
+}
+
+#[test]
+fn a_good_clip_writes_a_complete_recording_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("pattern.mp4");
     support::make_pattern_clip(&clip, 320, 240, 20, &[]);
@@ -105,7 +140,11 @@ fn a_good_clip_writes_a_complete_recording() {
     assert_eq!((recording.header.source.width, recording.header.source.height), (320, 240));
     assert_eq!(recording.header.model.name, "blazepose-full");
     assert_eq!(recording.header.model.sha256.as_deref().map(str::len), Some(64));
-    // only the recording is left in the output folder
-    let names: Vec<_> = std::fs::read_dir(out.join("pattern")).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(names, vec![std::ffi::OsString::from("poses.jsonl")]);
+    // the recording and the report, and no temporary file, are left in the output folder
+    let mut names: Vec<_> = std::fs::read_dir(out.join("pattern")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    names.sort();
+    assert_eq!(names, ["poses.jsonl", "report.json"].map(std::ffi::OsString::from));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pattern/report.json")).unwrap()).unwrap();
+    assert_eq!(report["schema"], "liftform.report/v1");
 }
