@@ -27,8 +27,8 @@ use crate::error::{Error, Result};
 use crate::kinematics::{self, KinematicsConfig};
 use crate::recording::Recording;
 use crate::report::{
-    round_to, verdict_word, BarReport, Finding, ModelReport, PhaseReport, RepReport, Report, ScaleReport, SourceReport, ViewReport,
-    REPORT_SCHEMA,
+    round_to, verdict_word, BarReport, Finding, ModelReport, PhaseReport, RepReport, Report, ScaleReport, SourceReport,
+    ViewReport, REPORT_SCHEMA,
 };
 use crate::reps::{self, RepConfig};
 use crate::rules::{self, Context, Outcome};
@@ -88,7 +88,9 @@ impl AnalysisConfig {
         let value = toml::Value::try_from(self).map_err(|e| format!("invalid config: {e}"))?;
         fn walk(prefix: &str, v: &toml::Value) -> std::result::Result<(), String> {
             match v {
-                toml::Value::Float(f) if !f.is_finite() => Err(format!("invalid config: `{prefix}` must be a finite number")),
+                toml::Value::Float(f) if !f.is_finite() => {
+                    Err(format!("invalid config: `{prefix}` must be a finite number"))
+                }
                 toml::Value::Table(t) => {
                     for (k, v) in t {
                         let p = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
@@ -226,7 +228,11 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
             index: rep.index,
             start_s: t(rep.start()),
             end_s: t(rep.end()),
-            phases: rep.phases().iter().map(|p| PhaseReport { kind: p.kind, start_s: t(p.start), end_s: t(p.end) }).collect(),
+            phases: rep
+                .phases()
+                .iter()
+                .map(|p| PhaseReport { kind: p.kind, start_s: t(p.start), end_s: t(p.end) })
+                .collect(),
             metrics: m,
             verdict: verdict_word(&in_rep).to_string(),
             partial: rep.partial_start || rep.partial_end,
@@ -255,8 +261,8 @@ mod tests {
         assert!(e.contains("max_ofset_cm"), "{e}");
         let e = AnalysisConfig::from_toml_str("[dl009]\nx = 1\n").unwrap_err();
         assert!(e.contains("dl009"), "{e}");
-        let e = AnalysisConfig::from_toml_str("[dl003]\nmax_flattening_deg = nan\n").unwrap_err();
-        assert!(e.contains("dl003.max_flattening_deg"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[dl003]\nmax_hip_lead_cm = nan\n").unwrap_err();
+        assert!(e.contains("dl003.max_hip_lead_cm"), "{e}");
     }
 
     #[test]

@@ -9,6 +9,9 @@
 //!
 //! Every per-frame series uses `NaN` for "unknown at this frame".
 
+// NaN-safe comparisons are written `!(x > y)` on purpose: they are true when x is NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::recording::TrunkProfile;
@@ -20,11 +23,12 @@ pub const LIFTER_HEIGHT_CM: f64 = 175.0;
 /// Shank + thigh + trunk (ankle–knee–hip–shoulder) as a share of stature (anthropometric tables).
 pub const BODY_SCALE_PER_HEIGHT: f64 = 0.78;
 /// Default: the back outline is read between these fractions of the hip→shoulder chord
-/// (the ends are the buttocks and the shoulder blades/trapezius, which are not the spine).
-pub const BACK_T_LOW: f64 = 0.1;
-pub const BACK_T_HIGH: f64 = 0.9;
+/// (below 0.2 the buttocks bulge out, above 0.8 the outline turns into the shoulders and neck;
+/// neither is the spine — seen on our pose pass's outlines of the shared clips).
+pub const BACK_T_LOW: f64 = 0.2;
+pub const BACK_T_HIGH: f64 = 0.8;
 /// Default upper end in oblique views, where the shoulder and trapezius enter the outline.
-pub const BACK_T_HIGH_OBLIQUE: f64 = 0.75;
+pub const BACK_T_HIGH_OBLIQUE: f64 = 0.7;
 
 /// Kinematics settings (`[kinematics]` in the config file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -182,7 +186,8 @@ pub fn back_bend_deg(profile: &TrunkProfile, back_is_pos: bool, chord_px: f64, t
         .filter_map(|(t, d)| {
             let t = *t as f64;
             let d = (*d)? as f64;
-            (t.is_finite() && d.is_finite() && t >= t_low - 1e-6 && t <= t_high + 1e-6 && d >= 0.0).then_some([t * chord_px, d])
+            (t.is_finite() && d.is_finite() && t >= t_low - 1e-6 && t <= t_high + 1e-6 && d >= 0.0)
+                .then_some([t * chord_px, d])
         })
         .collect();
     if pts.len() < 5 {
@@ -220,6 +225,14 @@ pub fn back_bend_deg(profile: &TrunkProfile, back_is_pos: bool, chord_px: f64, t
     let flex = kmax.map(bend_at).unwrap_or(f64::NAN);
     let arch = kmin.map(|k| -bend_at(k)).unwrap_or(f64::NAN);
     (flex, arch)
+}
+
+fn track_dt(track: &Track) -> f64 {
+    if track.fps.is_finite() && track.fps > 0.0 {
+        1.0 / track.fps
+    } else {
+        1.0 / 30.0
+    }
 }
 
 /// Computes all signals. `oblique` narrows the back outline window (see [`BACK_T_HIGH_OBLIQUE`]).
@@ -262,7 +275,10 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
             *p = [a[0] + ox, a[1] + oy];
         }
     }
-    let origin = [signal::median(&mf_px.iter().map(|p| p[0]).collect::<Vec<_>>()), signal::median(&mf_px.iter().map(|p| p[1]).collect::<Vec<_>>())];
+    let origin = [
+        signal::median(&mf_px.iter().map(|p| p[0]).collect::<Vec<_>>()),
+        signal::median(&mf_px.iter().map(|p| p[1]).collect::<Vec<_>>()),
+    ];
     let bx = |x: f64| (x - origin[0]) * fsign * s;
     let by = |y: f64| (origin[1] - y) * s;
     let series = |j: Joint| -> (Vec<f64>, Vec<f64>) {
@@ -297,8 +313,13 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
     let mut head_forward_deg = vec![f64::NAN; n];
     let mut trunk_chord_cm = vec![f64::NAN; n];
     for k in 0..n {
-        let (sh, hp, kn, an, ear) =
-            (body_px(Joint::Shoulder, k), body_px(Joint::Hip, k), body_px(Joint::Knee, k), body_px(Joint::Ankle, k), body_px(Joint::Ear, k));
+        let (sh, hp, kn, an, ear) = (
+            body_px(Joint::Shoulder, k),
+            body_px(Joint::Hip, k),
+            body_px(Joint::Knee, k),
+            body_px(Joint::Ankle, k),
+            body_px(Joint::Ear, k),
+        );
         let u = sub(sh, hp); // trunk
         let v = sub(kn, hp); // thigh, from the hip
         hip_angle_deg[k] = positive_mod_360(angle_deg(u) - angle_deg(v));
@@ -336,7 +357,10 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
     let profile_frames = (0..n).filter(|&k| track.trusted[k] && flex[k].is_finite()).count();
     let trusted_frames = track.trusted.iter().filter(|b| **b).count();
     let back_profile_share = if trusted_frames == 0 { 0.0 } else { profile_frames as f64 / trusted_frames as f64 };
+    let max_gap = ((0.2 / track_dt(track)).round() as usize).max(1);
     let smooth_bend = |v: &[f64]| -> Vec<f64> {
+        let (v, _) = signal::fill_short_gaps(v, max_gap);
+        let v = &v[..];
         let med = signal::running_median(v, 2);
         let med: Vec<f64> = med.iter().zip(v).map(|(m, raw)| if raw.is_finite() { *m } else { f64::NAN }).collect();
         signal::local_quadratic(&track.t_s, &med, 0.08).value

@@ -16,6 +16,9 @@
 //! `partial_start` when at least half of the pull is visible. Walking in, bending to the bar and
 //! resetting the grip stay below the high level and so are part of the setup.
 
+// NaN-safe comparisons are written `!(x > y)` on purpose: they are true when x is NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::kinematics::Signals;
@@ -31,6 +34,12 @@ pub const MIN_TRAVEL_BODY_FRACTION: f64 = 0.15;
 pub const LEVEL_MARGIN_FRACTION: f64 = 0.06;
 /// Default: the setup phase looks back at most this long before liftoff.
 pub const SETUP_MAX_S: f64 = 2.5;
+/// The bar's floor level is its median over this long before it starts to rise.
+pub const FLOOR_WINDOW_S: f64 = 0.5;
+/// Liftoff is moved back to where the bar started rising faster than this.
+pub const LIFTOFF_MIN_SPEED_M_S: f64 = 0.02;
+/// A first rep whose setup shows for less than this (the clip starts there) has no setup.
+pub const MIN_SETUP_S: f64 = 0.25;
 /// Default: pulls shorter than this are noise, not reps.
 pub const MIN_PULL_S: f64 = 0.2;
 
@@ -87,6 +96,9 @@ pub struct Rep {
     pub lockout_start: usize,
     pub lockout_end: usize,
     pub lowering_end: Option<usize>,
+    /// A clip that starts at the top shows the bar coming down before the first rep's setup:
+    /// that lowering (start, end) belongs to the first rep (a set filmed from the top down).
+    pub lead_in_lowering: Option<(usize, usize)>,
     /// The clip began after the setup: liftoff is the first frame seen.
     pub partial_start: bool,
     /// The clip ended before the bar was back on the floor.
@@ -97,7 +109,7 @@ pub struct Rep {
 
 impl Rep {
     pub fn start(&self) -> usize {
-        self.setup_start.unwrap_or(self.liftoff)
+        self.lead_in_lowering.map(|l| l.0).or(self.setup_start).unwrap_or(self.liftoff)
     }
 
     pub fn end(&self) -> usize {
@@ -106,6 +118,9 @@ impl Rep {
 
     pub fn phases(&self) -> Vec<Phase> {
         let mut v = Vec::new();
+        if let Some((a, b)) = self.lead_in_lowering {
+            v.push(Phase { kind: PhaseKind::Lowering, start: a, end: b });
+        }
         if let Some(s) = self.setup_start {
             v.push(Phase { kind: PhaseKind::Setup, start: s, end: self.liftoff });
         }
@@ -206,6 +221,7 @@ pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
     let last_known = yn.iter().rposition(|v| v.is_finite()).unwrap_or(n - 1);
     let dt = s.frame_dt_s();
     let setup_max = (cfg.setup_max_s / dt).round().max(1.0) as usize;
+    let floor_window = (FLOOR_WINDOW_S / dt).round().max(1.0) as usize;
 
     let mut prev_end: Option<usize> = None;
     for (si, seg) in segments.iter().enumerate() {
@@ -216,12 +232,28 @@ pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
         let low_before = if si > 0 && segments[si - 1].0 == St::Low { Some(segments[si - 1]) } else { None };
         let (liftoff, floor, partial_start) = match low_before {
             Some(lseg) => {
-                let floor = signal::percentile(&y[lseg.1..=lseg.2], 0.3);
+                // the floor level right before the pull (earlier grip adjustments do not count)
+                let rest_end = (lseg.1..=lseg.2).rev().find(|&k| yn[k] < 0.4 * low).unwrap_or(lseg.2);
+                let recent = rest_end.saturating_sub(floor_window).max(lseg.1);
+                let floor = signal::median(&y[recent..=rest_end]);
                 // last frame before b at floor level
                 let mut lift = lseg.2;
                 for k in (lseg.1..b).rev() {
                     if y[k].is_finite() && y[k] <= floor + margin {
                         lift = k;
+                        break;
+                    }
+                }
+                // back to the motion's onset: while the bar still rises and is above the floor
+                while lift > lseg.1 {
+                    let v = s.bar_vy_m_s[lift - 1];
+                    if v.is_finite()
+                        && v > LIFTOFF_MIN_SPEED_M_S
+                        && y[lift - 1].is_finite()
+                        && y[lift - 1] > floor + 0.2 * margin
+                    {
+                        lift -= 1;
+                    } else {
                         break;
                     }
                 }
@@ -239,7 +271,8 @@ pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
         let seg_end = seg.2;
         let top = signal::percentile(&y[b..=seg_end], 0.9);
         let lockout_start = (liftoff..=seg_end).find(|&k| y[k].is_finite() && y[k] >= top - margin).unwrap_or(b);
-        let lockout_end = (lockout_start..=seg_end).rev().find(|&k| y[k].is_finite() && y[k] >= top - margin).unwrap_or(seg_end);
+        let lockout_end =
+            (lockout_start..=seg_end).rev().find(|&k| y[k].is_finite() && y[k] >= top - margin).unwrap_or(seg_end);
         let next_low = segments.get(si + 1).filter(|x| x.0 == St::Low).copied();
         let (lowering_end, partial_end) = match next_low {
             Some(nl) => {
@@ -250,24 +283,51 @@ pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
             None => (if last_known > lockout_end { Some(last_known) } else { None }, true),
         };
         if (s.t_s[lockout_start.max(liftoff)] - s.t_s[liftoff]) < cfg.min_pull_s && !partial_start {
-            out.warnings.push(format!("ignored a {:.2} s bar rise at {:.1} s: too short for a pull", s.t_s[lockout_start] - s.t_s[liftoff], s.t_s[liftoff]));
+            out.warnings.push(format!(
+                "ignored a {:.2} s bar rise at {:.1} s: too short for a pull",
+                s.t_s[lockout_start] - s.t_s[liftoff],
+                s.t_s[liftoff]
+            ));
             continue;
         }
+        let mut partial_start = partial_start;
         let setup_start = if partial_start {
             None
         } else {
-            let earliest = liftoff.saturating_sub(setup_max);
+            // the setup starts once the bar is down (after a lowering, or after bending to it)
+            let down = low_before
+                .map(|l| (l.1..=liftoff).find(|&k| y[k].is_finite() && y[k] <= floor + margin).unwrap_or(l.1))
+                .unwrap_or(first_known);
+            let earliest = liftoff.saturating_sub(setup_max).max(down);
             let from = match prev_end {
                 Some(e) => e.max(earliest),
                 None => earliest.max(first_known),
             };
-            (from < liftoff).then_some(from)
+            // a clip that begins just before (or at) liftoff shows no setup
+            if prev_end.is_none() && from <= first_known && s.t_s[liftoff] - s.t_s[from] < MIN_SETUP_S {
+                partial_start = true;
+                None
+            } else {
+                (from < liftoff).then_some(from)
+            }
         };
         let knee_pass = (liftoff..=lockout_start).find(|&k| {
             let (by, ky) = (s.bar_y_cm[k], s.knee_y_cm[k]);
             by.is_finite() && ky.is_finite() && by >= ky
         });
+        // a clip that starts at the top: the first lowering belongs to the first rep
+        let lead_in_lowering = match (out.reps.is_empty(), si >= 2, low_before) {
+            (true, true, Some(lseg)) if segments[si - 2].0 == St::High && si == 2 => {
+                let h = segments[0];
+                let top0 = signal::percentile(&y[h.1..=h.2], 0.9);
+                let a = (h.1..=h.2).rev().find(|&k| y[k].is_finite() && y[k] >= top0 - margin).unwrap_or(h.2);
+                let b = (lseg.1..=liftoff).find(|&k| y[k].is_finite() && y[k] <= floor + margin).unwrap_or(lseg.1);
+                (b > a).then_some((a, b))
+            }
+            _ => None,
+        };
         let rep = Rep {
+            lead_in_lowering,
             index: out.reps.len() + 1,
             setup_start,
             liftoff,

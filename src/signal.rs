@@ -6,6 +6,9 @@
 //! Convention for every per-frame series in the analysis: `f64::NAN` means "unknown at this frame".
 //! Nothing here panics on NaN, infinities, empty input or a single sample.
 
+// NaN-safe comparisons are written `!(x > y)` on purpose: they are true when x is NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 /// The finite values of a series.
 pub fn finite(values: &[f64]) -> Vec<f64> {
     values.iter().copied().filter(|v| v.is_finite()).collect()
@@ -43,15 +46,12 @@ pub fn mean(values: &[f64]) -> f64 {
 
 /// Largest finite value with its index; `None` when there is none.
 pub fn argmax(values: &[f64]) -> Option<(usize, f64)> {
-    values
-        .iter()
-        .copied()
-        .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .fold(None, |best: Option<(usize, f64)>, (i, v)| match best {
+    values.iter().copied().enumerate().filter(|(_, v)| v.is_finite()).fold(None, |best: Option<(usize, f64)>, (i, v)| {
+        match best {
             Some((_, b)) if b >= v => best,
             _ => Some((i, v)),
-        })
+        }
+    })
 }
 
 /// Smallest finite value with its index; `None` when there is none.

@@ -7,6 +7,9 @@
 //! smooth with a gap-tolerant Savitzky–Golay filter (local quadratic, which also gives
 //! velocities); and mark each frame trusted or not. Nothing here panics on any recording.
 
+// NaN-safe comparisons are written `!(x > y)` on purpose: they are true when x is NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::recording::{landmark_index as lm, BarSource, Recording, TrunkProfile, DEFAULT_PLATE_DIAMETER_MM};
@@ -25,6 +28,12 @@ pub const SMOOTH_HALF_WINDOW_S: f64 = 0.1;
 pub const JUMP_MIN_BODY_FRACTION: f64 = 0.08;
 /// Default: half width of the jump-rejection (Hampel) window.
 pub const JUMP_HALF_WINDOW_S: f64 = 0.2;
+/// Default: a frame whose shank, thigh or trunk is shorter than this share of its median
+/// on-screen length (or longer than `MAX_SEGMENT_RATIO`) is an implausible pose.
+pub const MIN_SEGMENT_RATIO: f64 = 0.7;
+pub const MAX_SEGMENT_RATIO: f64 = 1.5;
+/// Default: an ankle further than this share of the body scale from its usual place has been lost.
+pub const FOOT_TOLERANCE_BODY_FRACTION: f64 = 0.12;
 /// Default: bar samples below this confidence are ignored.
 pub const MIN_BAR_CONFIDENCE: f64 = 0.3;
 
@@ -39,6 +48,9 @@ pub struct TrackConfig {
     pub jump_min_body_fraction: f64,
     pub jump_half_window_s: f64,
     pub min_bar_confidence: f64,
+    pub min_segment_ratio: f64,
+    pub max_segment_ratio: f64,
+    pub foot_tolerance_body_fraction: f64,
 }
 
 impl Default for TrackConfig {
@@ -51,6 +63,9 @@ impl Default for TrackConfig {
             jump_min_body_fraction: JUMP_MIN_BODY_FRACTION,
             jump_half_window_s: JUMP_HALF_WINDOW_S,
             min_bar_confidence: MIN_BAR_CONFIDENCE,
+            min_segment_ratio: MIN_SEGMENT_RATIO,
+            max_segment_ratio: MAX_SEGMENT_RATIO,
+            foot_tolerance_body_fraction: FOOT_TOLERANCE_BODY_FRACTION,
         }
     }
 }
@@ -97,8 +112,17 @@ pub enum Joint {
     Toe,
 }
 
-pub const JOINTS: [Joint; 9] =
-    [Joint::Ear, Joint::Shoulder, Joint::Elbow, Joint::Wrist, Joint::Hip, Joint::Knee, Joint::Ankle, Joint::Heel, Joint::Toe];
+pub const JOINTS: [Joint; 9] = [
+    Joint::Ear,
+    Joint::Shoulder,
+    Joint::Elbow,
+    Joint::Wrist,
+    Joint::Hip,
+    Joint::Knee,
+    Joint::Ankle,
+    Joint::Heel,
+    Joint::Toe,
+];
 
 impl Joint {
     pub fn landmark(self, side: Side) -> usize {
@@ -302,7 +326,16 @@ impl Track {
                 if !pose_present[k] {
                     continue;
                 }
-                for j in [Joint::Knee, Joint::Ankle, Joint::Heel, Joint::Toe, Joint::Wrist, Joint::Elbow, Joint::Hip, Joint::Shoulder] {
+                for j in [
+                    Joint::Knee,
+                    Joint::Ankle,
+                    Joint::Heel,
+                    Joint::Toe,
+                    Joint::Wrist,
+                    Joint::Elbow,
+                    Joint::Hip,
+                    Joint::Shoulder,
+                ] {
                     let (_, v) = raw(k, j.landmark(side));
                     if v.is_finite() {
                         sum += v.clamp(0.0, 1.0);
@@ -340,11 +373,99 @@ impl Track {
         let body_raw: Vec<f64> = (0..n)
             .map(|k| {
                 let g = |j: Joint| raw(k, j.landmark(near_side)).0;
-                dist(g(Joint::Shoulder), g(Joint::Hip)) + dist(g(Joint::Hip), g(Joint::Knee)) + dist(g(Joint::Knee), g(Joint::Ankle))
+                dist(g(Joint::Shoulder), g(Joint::Hip))
+                    + dist(g(Joint::Hip), g(Joint::Knee))
+                    + dist(g(Joint::Knee), g(Joint::Ankle))
             })
             .collect();
         let body_scale_px = signal::median(&body_raw);
         let body_scale_px = if body_scale_px.is_finite() && body_scale_px > 1.0 { body_scale_px } else { f64::NAN };
+
+        // Raw accepted samples (NaN where missing or below the visibility floor), per side.
+        let accepted = |side: Side, j: Joint| -> (Vec<[f64; 2]>, Vec<f64>) {
+            let mut pts = vec![[f64::NAN, f64::NAN]; n];
+            let mut vis = vec![f64::NAN; n];
+            for k in 0..n {
+                let (p, v) = raw(k, j.landmark(side));
+                vis[k] = v;
+                if !(v.is_finite() && v < min_vis) {
+                    pts[k] = p;
+                }
+            }
+            (pts, vis)
+        };
+        let mut near_raw: Vec<(Vec<[f64; 2]>, Vec<f64>)> = JOINTS.iter().map(|&j| accepted(near_side, j)).collect();
+        let far_raw: Vec<(Vec<[f64; 2]>, Vec<f64>)> = JOINTS.iter().map(|&j| accepted(far_side, j)).collect();
+        let nan2 = [f64::NAN, f64::NAN];
+        let median_point = |pts: &[[f64; 2]]| -> [f64; 2] {
+            [
+                signal::median(&pts.iter().map(|p| p[0]).collect::<Vec<_>>()),
+                signal::median(&pts.iter().map(|p| p[1]).collect::<Vec<_>>()),
+            ]
+        };
+
+        // Planted feet: the ankles do not move during a deadlift. A near-side ankle far from its
+        // usual place means the model lost that leg (it sometimes swings the whole leg up with
+        // high visibility); use the far leg in that frame if it is where it should be.
+        let leg = [Joint::Knee, Joint::Ankle, Joint::Heel, Joint::Toe];
+        let mut leg_swaps = 0usize;
+        if body_scale_px.is_finite() {
+            let tol = cfg.foot_tolerance_body_fraction * body_scale_px;
+            let near_ankle = median_point(&near_raw[Joint::Ankle.slot()].0);
+            let far_ankle = median_point(&far_raw[Joint::Ankle.slot()].0);
+            for k in 0..n {
+                let a = near_raw[Joint::Ankle.slot()].0[k];
+                if !(a[0].is_finite() && dist(a, near_ankle) > tol) {
+                    continue;
+                }
+                let fa = far_raw[Joint::Ankle.slot()].0[k];
+                let far_ok = fa[0].is_finite() && dist(fa, far_ankle) <= tol;
+                for j in leg {
+                    near_raw[j.slot()].0[k] = if far_ok { far_raw[j.slot()].0[k] } else { nan2 };
+                }
+                leg_swaps += 1;
+            }
+        }
+        if leg_swaps > 0 {
+            warnings.push(format!(
+                "{leg_swaps} frame(s) where the near leg was lost (the ankle left its place) used the far leg or none"
+            ));
+        }
+
+        // Implausible poses: a rigid segment (shank, thigh, trunk) whose on-screen length is far
+        // from its median. BlazePose's hip sometimes collapses onto the knee; such frames drop
+        // the near chain and are filled by interpolation or left untrusted.
+        let chain = [Joint::Shoulder, Joint::Hip, Joint::Knee, Joint::Ankle];
+        let segs = [(Joint::Ankle, Joint::Knee), (Joint::Knee, Joint::Hip), (Joint::Hip, Joint::Shoulder)];
+        let seg_len = |near_raw: &Vec<(Vec<[f64; 2]>, Vec<f64>)>, k: usize, a: Joint, b: Joint| {
+            dist(near_raw[a.slot()].0[k], near_raw[b.slot()].0[k])
+        };
+        let seg_medians: Vec<f64> = segs
+            .iter()
+            .map(|&(a, b)| signal::median(&(0..n).map(|k| seg_len(&near_raw, k, a, b)).collect::<Vec<_>>()))
+            .collect();
+        let implausible: Vec<bool> = (0..n)
+            .map(|k| {
+                segs.iter().zip(&seg_medians).any(|(&(a, b), &m)| {
+                    let l = seg_len(&near_raw, k, a, b);
+                    m.is_finite()
+                        && m > 0.0
+                        && l.is_finite()
+                        && !(l > cfg.min_segment_ratio * m && l < cfg.max_segment_ratio * m)
+                })
+            })
+            .collect();
+        let implausible_count = implausible.iter().filter(|b| **b).count();
+        if implausible_count > 0 {
+            warnings.push(format!(
+                "{implausible_count} frame(s) with an implausible pose (a limb or the trunk changed length) were left out"
+            ));
+            for k in (0..n).filter(|&k| implausible[k]) {
+                for j in chain {
+                    near_raw[j.slot()].0[k] = nan2;
+                }
+            }
+        }
 
         let max_gap = (cfg.max_gap_s * fps).round().max(0.0) as usize;
         let jump_half = ((cfg.jump_half_window_s * fps).round() as usize).max(2);
@@ -377,32 +498,17 @@ impl Track {
                 filled: filled_x,
             }
         };
-        let joint_track = |side: Side, j: Joint| -> PointTrack {
-            let mut xs = vec![f64::NAN; n];
-            let mut ys = vec![f64::NAN; n];
-            let mut vis = vec![f64::NAN; n];
-            for k in 0..n {
-                let (p, v) = raw(k, j.landmark(side));
-                vis[k] = v;
-                if v.is_finite() && v < min_vis {
-                    continue;
-                }
-                xs[k] = p[0];
-                ys[k] = p[1];
-            }
-            build(xs, ys, vis)
+        let to_track = |(pts, vis): &(Vec<[f64; 2]>, Vec<f64>)| -> PointTrack {
+            build(pts.iter().map(|p| p[0]).collect(), pts.iter().map(|p| p[1]).collect(), vis.clone())
         };
-        let near_joints: Vec<PointTrack> = JOINTS.iter().map(|&j| joint_track(near_side, j)).collect();
-        let far_joints: Vec<PointTrack> = JOINTS.iter().map(|&j| joint_track(far_side, j)).collect();
+        let near_joints: Vec<PointTrack> = near_raw.iter().map(to_track).collect();
+        let far_joints: Vec<PointTrack> = far_raw.iter().map(to_track).collect();
 
-        // Facing: toes ahead of heels, and ears behind... the nose is ahead of the ears.
+        // Facing: toes ahead of heels, and the nose ahead of the ears.
         let mut votes = 0.0;
         let mut voters = 0.0;
         let min_dx = if body_scale_px.is_finite() { 0.02 * body_scale_px } else { 1.0 };
-        for k in 0..n {
-            if !pose_present[k] {
-                continue;
-            }
+        for k in (0..n).filter(|&k| pose_present[k]) {
             let mut frame_vote = 0.0;
             let mut frame_voters = 0.0;
             for side in [near_side, far_side] {
@@ -509,7 +615,6 @@ impl Track {
         };
 
         // Trusted frames: the near chain is known.
-        let chain = [Joint::Shoulder, Joint::Hip, Joint::Knee, Joint::Ankle];
         let trusted: Vec<bool> = (0..n)
             .map(|k| {
                 let near_ok = chain.iter().all(|j| near_joints[j.slot()].known(k));

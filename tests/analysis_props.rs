@@ -7,8 +7,8 @@ mod common;
 use common::sim::{simulate, SimConfig};
 use liftform::analysis::{analyze, AnalysisConfig};
 use liftform::recording::{
-    BarSample, BarSource, FrameRecord, Landmark, ModelInfo, PoseSample, Recording, RecordingHeader, SourceInfo, TrunkProfile,
-    RECORDING_SCHEMA,
+    BarSample, BarSource, FrameRecord, Landmark, ModelInfo, PoseSample, Recording, RecordingHeader, SourceInfo,
+    TrunkProfile, RECORDING_SCHEMA,
 };
 use liftform::report::Report;
 use proptest::prelude::*;
@@ -23,7 +23,11 @@ fn header(fps: f64) -> RecordingHeader {
 }
 
 fn check(report: &Report) {
-    assert!(report.warnings.iter().all(|w| !w.starts_with("internal error")), "the analysis panicked: {:?}", report.warnings);
+    assert!(
+        report.warnings.iter().all(|w| !w.starts_with("internal error")),
+        "the analysis panicked: {:?}",
+        report.warnings
+    );
     let json = serde_json::to_string(report).expect("serialises");
     assert!(json.contains("liftform.report/v1"));
     let _ = report.to_text();
@@ -68,7 +72,12 @@ fn frame() -> impl Strategy<Value = FrameRecord> {
         .prop_map(|(i, t_s, pose, bar)| FrameRecord {
             i,
             t_s,
-            pose: pose.map(|(score, landmarks, trunk_profile)| PoseSample { score, landmarks, world_landmarks: None, trunk_profile }),
+            pose: pose.map(|(score, landmarks, trunk_profile)| PoseSample {
+                score,
+                landmarks,
+                world_landmarks: None,
+                trunk_profile,
+            }),
             bar: bar.map(|(x, y, r, c, plate)| BarSample {
                 x_px: x,
                 y_px: y,

@@ -28,7 +28,7 @@ fn faulty_set_facing_left() {
             Fault { kind: FaultKind::BarForwardAtSetup { cm: 10.0 }, rep: 1 },
             Fault { kind: FaultKind::RoundedBack { deg: 35.0 }, rep: 2 },
             Fault { kind: FaultKind::HipsRiseEarly { share: 1.0 }, rep: 3 },
-            Fault { kind: FaultKind::Hyperextension { lean_deg: 10.0, arch_deg: 20.0 }, rep: 3 },
+            Fault { kind: FaultKind::Hyperextension { lean_deg: 15.0, arch_deg: 25.0 }, rep: 3 },
         ],
         ..SimConfig::default()
     };
@@ -46,7 +46,8 @@ fn oblique_without_outline() {
 
 #[test]
 fn mediapipe_real_clip() {
-    let path = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mediapipe_ref/bichraix_bad012.jsonl"));
+    let path =
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mediapipe_ref/bichraix_bad012.jsonl"));
     if !path.is_file() {
         eprintln!("skipped: {} not found", path.display());
         return;

@@ -2,14 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{bar_gate, base_confidence, finding, frames_for, scale_gate, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed};
+use super::{
+    bar_gate, base_confidence, finding, frames_for, scale_gate, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+};
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 use crate::signal;
 use crate::track::BarOrigin;
 
 /// Default: largest acceptable offset of the bar from the mid-foot at setup (cm).
-pub const MAX_OFFSET_CM: f64 = 5.0;
+pub const MAX_OFFSET_CM: f64 = 6.0;
+/// Default: extra allowance when the bar is taken from the wrists (cm): the wrist sits above the
+/// bar, not on its axis, and is tracked less well than a plate.
+pub const WRIST_MARGIN_CM: f64 = 2.0;
+/// Default: the rule is not assessed when the mid-foot estimate moves more than this during
+/// the setup (10th–90th percentile range, cm): the feet are then not really seen.
+pub const MAX_MIDFOOT_WANDER_CM: f64 = 10.0;
 /// Default: the setup is judged over this last stretch before liftoff (s).
 pub const SETUP_WINDOW_S: f64 = 0.3;
 
@@ -18,12 +26,20 @@ pub const SETUP_WINDOW_S: f64 = 0.3;
 pub struct Dl001Config {
     pub enabled: bool,
     pub max_offset_cm: f64,
+    pub wrist_margin_cm: f64,
+    pub max_midfoot_wander_cm: f64,
     pub setup_window_s: f64,
 }
 
 impl Default for Dl001Config {
     fn default() -> Self {
-        Dl001Config { enabled: true, max_offset_cm: MAX_OFFSET_CM, setup_window_s: SETUP_WINDOW_S }
+        Dl001Config {
+            enabled: true,
+            max_offset_cm: MAX_OFFSET_CM,
+            wrist_margin_cm: WRIST_MARGIN_CM,
+            max_midfoot_wander_cm: MAX_MIDFOOT_WANDER_CM,
+            setup_window_s: SETUP_WINDOW_S,
+        }
     }
 }
 
@@ -72,22 +88,45 @@ impl Rule for BarNotOverMidfoot {
             }
             let hi = rep.liftoff;
             let lo = hi.saturating_sub(frames_for(s, cfg.setup_window_s)).max(rep.setup_start.unwrap_or(0));
-            let offsets: Vec<f64> = (lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN }).collect();
+            if let Some(reason) = super::trust_gate(s, lo, hi, "at setup") {
+                out.not_assessed(INFO.code, Some(rep.index), reason);
+                continue;
+            }
+            // The feet do not move during a setup: if the estimated mid-foot wanders, the feet are
+            // not really seen (often hidden by the plate) and the offset would be a guess.
+            let setup_from = rep.setup_start.unwrap_or(lo);
+            let mf_setup: Vec<f64> =
+                (setup_from..=hi).map(|k| if s.trusted[k] { s.midfoot_x_cm[k] } else { f64::NAN }).collect();
+            let wander = signal::percentile(&mf_setup, 0.9) - signal::percentile(&mf_setup, 0.1);
+            out.metric(rep.index, "setup_midfoot_wander_cm", wander);
+            if wander.is_finite() && wander > cfg.max_midfoot_wander_cm {
+                out.not_assessed(
+                    INFO.code,
+                    Some(rep.index),
+                    format!("the feet are not tracked steadily at setup (the mid-foot estimate wanders {wander:.0} cm; plates often hide the feet)"),
+                );
+                continue;
+            }
+            let offsets: Vec<f64> =
+                (lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN }).collect();
             // the feet do not move: compare with the mid-foot's median over the window
             let mf = s.midfoot_x_over(lo..hi + 1);
-            let bar = signal::median(&(lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] } else { f64::NAN }).collect::<Vec<_>>());
+            let bar =
+                signal::median(&(lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] } else { f64::NAN }).collect::<Vec<_>>());
             let offset = if (bar - mf).is_finite() { bar - mf } else { signal::median(&offsets) };
             if !offset.is_finite() {
                 out.not_assessed(INFO.code, Some(rep.index), "the bar or the feet are not seen at setup");
                 continue;
             }
             out.metric(rep.index, "setup_bar_offset_cm", offset);
-            if offset.abs() > cfg.max_offset_cm {
+            let wrists = s.bar_origin == BarOrigin::Wrists;
+            let limit = cfg.max_offset_cm + if wrists { cfg.wrist_margin_cm } else { 0.0 };
+            if offset.abs() > limit {
                 let where_ = if offset > 0.0 { "in front of" } else { "behind" };
-                let src = if s.bar_origin == BarOrigin::Wrists { " (bar taken from the wrists)" } else { "" };
+                let src = if wrists { " (bar taken from the wrists)" } else { "" };
                 let msg = format!("at setup the bar is {:.1} cm {where_} the mid-foot{src}", offset.abs());
                 let conf = base_confidence(ctx, lo, hi, true);
-                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, lo, hi, offset.abs(), cfg.max_offset_cm, msg, conf));
+                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, lo, hi, offset.abs(), limit, msg, conf));
             }
         }
         out.merge_not_assessed(ctx.reps.len());

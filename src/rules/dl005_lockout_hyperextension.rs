@@ -7,14 +7,25 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{base_confidence, finding, frames_for, run_around, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed};
+use super::{
+    base_confidence, finding, frames_for, run_around, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+};
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
+use crate::signal;
 
-/// Default: largest acceptable lean-back + lumbar arch at lockout (deg).
-pub const MAX_EXTENSION_DEG: f64 = 15.0;
-/// Default: the extension must last this long (s).
-pub const MIN_DURATION_S: f64 = 0.1;
+/// Default: largest acceptable lean-back + added arch at lockout (deg). Clean lockouts on our
+/// pose pass's outlines of the shared clips read up to ~20° (a slight lean is common).
+pub const MAX_EXTENSION_DEG: f64 = 25.0;
+/// Default: the extension must last this long (s): a held lean-back, not arms or hands
+/// crossing the outline for a moment.
+pub const MIN_DURATION_S: f64 = 0.3;
+/// Default: without a back outline, only a lean back beyond this is reported (deg); smaller
+/// leans are *not assessed*, since the trunk line alone barely separates clean from over-arched
+/// lockouts (and a tilted camera shifts it).
+pub const KEYPOINT_ONLY_MAX_LEAN_DEG: f64 = 30.0;
+/// The lifter counts as upright once the trunk is within this of vertical (deg).
+pub const UPRIGHT_TRUNK_DEG: f64 = 15.0;
 /// Default: share of lockout frames that need a back outline to use the arch.
 pub const MIN_PROFILE_SHARE: f64 = 0.5;
 
@@ -25,11 +36,18 @@ pub struct Dl005Config {
     pub max_extension_deg: f64,
     pub min_duration_s: f64,
     pub min_profile_share: f64,
+    pub keypoint_only_max_lean_deg: f64,
 }
 
 impl Default for Dl005Config {
     fn default() -> Self {
-        Dl005Config { enabled: true, max_extension_deg: MAX_EXTENSION_DEG, min_duration_s: MIN_DURATION_S, min_profile_share: MIN_PROFILE_SHARE }
+        Dl005Config {
+            enabled: true,
+            max_extension_deg: MAX_EXTENSION_DEG,
+            min_duration_s: MIN_DURATION_S,
+            min_profile_share: MIN_PROFILE_SHARE,
+            keypoint_only_max_lean_deg: KEYPOINT_ONLY_MAX_LEAN_DEG,
+        }
     }
 }
 
@@ -38,7 +56,7 @@ pub static INFO: RuleInfo = RuleInfo {
     name: "lockout-hyperextension",
     severity: Severity::Warning,
     phase: "lockout",
-    measures: "lean of the trunk behind vertical plus the arch of the lower back's outline at the top",
+    measures: "lean of the trunk behind vertical plus how much the back's outline arches beyond its shape when the lifter first came upright",
     unit: "deg",
     fires_when: "above",
     threshold_key: "max_extension_deg",
@@ -72,8 +90,19 @@ impl Rule for LockoutHyperextension {
                 continue;
             }
             let (lo, hi) = (rep.lockout_start, rep.lockout_end);
+            if let Some(reason) = super::trust_gate(s, lo, hi, "at the top") {
+                out.not_assessed(INFO.code, Some(rep.index), reason);
+                continue;
+            }
             let with_arch = (lo..=hi).filter(|&k| s.back_arch_deg[k].is_finite()).count();
             let use_arch = (with_arch as f64) >= cfg.min_profile_share * (hi - lo + 1) as f64;
+            // The back's arch when the lifter first comes upright is their own standing shape
+            // (lordosis, buttocks); over-arching is what the back adds after that.
+            let first_upright = (lo.saturating_sub(frames_for(s, 0.3))..=hi)
+                .find(|&k| s.trusted[k] && s.trunk_from_vertical_deg[k] <= UPRIGHT_TRUNK_DEG)
+                .unwrap_or(lo);
+            let arch_ref = signal::median(&s.back_arch_deg[first_upright..=(first_upright + 2).min(hi.max(first_upright))]);
+            let use_arch = use_arch && arch_ref.is_finite();
             let ext: Vec<f64> = (0..s.len())
                 .map(|k| {
                     if !s.trusted[k] {
@@ -81,7 +110,7 @@ impl Rule for LockoutHyperextension {
                     }
                     let lean_back = -s.trunk_from_vertical_deg[k];
                     if use_arch {
-                        lean_back + s.back_arch_deg[k]
+                        lean_back + (s.back_arch_deg[k] - arch_ref)
                     } else {
                         lean_back
                     }
@@ -92,17 +121,36 @@ impl Rule for LockoutHyperextension {
                 continue;
             };
             out.metric(rep.index, "lockout_extension_deg", peak);
-            if peak > cfg.max_extension_deg {
-                let (a, b) = run_around(&ext, at, lo, hi, cfg.max_extension_deg);
+            let limit = if use_arch { cfg.max_extension_deg } else { cfg.keypoint_only_max_lean_deg };
+            if !use_arch && peak <= limit {
+                out.not_assessed(
+                    INFO.code,
+                    Some(rep.index),
+                    format!(
+                        "no back outline (segmentation mask) at the top; the trunk lean alone ({:.0}° back) cannot show an over-arched lower back",
+                        peak
+                    ),
+                );
+                continue;
+            }
+            if peak > limit {
+                let (a, b) = run_around(&ext, at, lo, hi, limit);
                 let lean = -s.trunk_from_vertical_deg[at];
                 let mut conf = base_confidence(ctx, a, b, false);
                 let msg = if use_arch {
-                    format!("at the top you lean back {:.0}° with the lower back arched {:.0}°", lean, s.back_arch_deg[at])
+                    format!(
+                        "at the top you lean back {:.0}° and arch the lower back {:.0}° more than when you came upright",
+                        lean,
+                        s.back_arch_deg[at] - arch_ref
+                    )
                 } else {
                     conf *= 0.6;
-                    format!("at the top you lean back {:.0}° behind vertical (keypoints only: the back's arch is not measured)", lean)
+                    format!(
+                        "at the top you lean back {:.0}° behind vertical (keypoints only: the back's arch is not measured)",
+                        lean
+                    )
                 };
-                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, a, b, peak, cfg.max_extension_deg, msg, conf));
+                out.findings.push(finding(s, &INFO, INFO.severity, rep.index, a, b, peak, limit, msg, conf));
             }
         }
         out.merge_not_assessed(ctx.reps.len());

@@ -24,7 +24,12 @@ pub struct Dl007Config {
 
 impl Default for Dl007Config {
     fn default() -> Self {
-        Dl007Config { enabled: true, min_hip_angle_deg: MIN_HIP_ANGLE_DEG, min_knee_angle_deg: MIN_KNEE_ANGLE_DEG, min_duration_s: MIN_DURATION_S }
+        Dl007Config {
+            enabled: true,
+            min_hip_angle_deg: MIN_HIP_ANGLE_DEG,
+            min_knee_angle_deg: MIN_KNEE_ANGLE_DEG,
+            min_duration_s: MIN_DURATION_S,
+        }
     }
 }
 
@@ -68,10 +73,17 @@ impl Rule for IncompleteLockout {
             }
             let lo = rep.lockout_start.saturating_sub(frames_for(s, 0.1));
             let hi = rep.lockout_end;
-            let masked = |v: &[f64]| -> Vec<f64> { (0..s.len()).map(|k| if s.trusted[k] { v[k] } else { f64::NAN }).collect() };
+            if let Some(reason) = super::trust_gate(s, lo, hi, "at the top") {
+                out.not_assessed(INFO.code, Some(rep.index), reason);
+                continue;
+            }
+            let masked =
+                |v: &[f64]| -> Vec<f64> { (0..s.len()).map(|k| if s.trusted[k] { v[k] } else { f64::NAN }).collect() };
             let hip = masked(&s.hip_angle_deg);
             let knee = masked(&s.knee_angle_deg);
-            let (Some((hk, hip_max)), Some((kk, knee_max))) = (sustained_max(&hip, lo, hi, width), sustained_max(&knee, lo, hi, width)) else {
+            let (Some((hk, hip_max)), Some((kk, knee_max))) =
+                (sustained_max(&hip, lo, hi, width), sustained_max(&knee, lo, hi, width))
+            else {
                 out.not_assessed(INFO.code, Some(rep.index), "hips or knees are not seen at the top");
                 continue;
             };
@@ -85,7 +97,8 @@ impl Rule for IncompleteLockout {
                 } else {
                     ("knees", knee_max, cfg.min_knee_angle_deg, kk)
                 };
-                let msg = format!("the {joint} open only to {:.0}° at the top; the rep ends before standing straight", value);
+                let msg =
+                    format!("the {joint} open only to {:.0}° at the top; the rep ends before standing straight", value);
                 let conf = base_confidence(ctx, lo, hi, false);
                 let a = at.saturating_sub(width / 2).max(lo);
                 let b = (at + width / 2).min(hi);

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{base_confidence, finding, scale_gate, set_position, sustained_max, upright_frames, Context, Outcome, Rule, RuleInfo};
+use super::{
+    base_confidence, finding, scale_gate, set_position, sustained_max, upright_frames, Context, Outcome, Rule, RuleInfo,
+};
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 use crate::signal;
@@ -40,7 +42,7 @@ pub static INFO: RuleInfo = RuleInfo {
     name: "form-breakdown",
     severity: Severity::Warning,
     phase: "whole set (rep against rep)",
-    measures: "loss of mean concentric bar speed against the faster of the first two reps (and, with a back outline, growth of the back's peak bend)",
+    measures: "loss of mean concentric bar speed against the faster of the first two reps, lasting to the last rep (and, with a back outline, growth of the back's peak bend against rep 1, lasting to the last rep)",
     unit: "%",
     fires_when: "above",
     threshold_key: "max_velocity_loss_pct",
@@ -68,7 +70,15 @@ impl Rule for FormBreakdown {
         let s = ctx.signals;
         let full: Vec<&crate::reps::Rep> = ctx.reps.iter().filter(|r| !r.partial_start).collect();
         if full.len() < cfg.min_reps.max(2) {
-            out.not_assessed(INFO.code, None, format!("a set-level judgement needs at least {} full reps; this clip has {}", cfg.min_reps.max(2), full.len()));
+            out.not_assessed(
+                INFO.code,
+                None,
+                format!(
+                    "a set-level judgement needs at least {} full reps; this clip has {}",
+                    cfg.min_reps.max(2),
+                    full.len()
+                ),
+            );
             return out;
         }
         if let Some(reason) = scale_gate(s) {
@@ -78,16 +88,30 @@ impl Rule for FormBreakdown {
         let v: Vec<f64> = full.iter().map(|r| r.mean_concentric_velocity_m_s(s)).collect();
         let v_ref = v.iter().take(2).copied().filter(|x| x.is_finite()).fold(f64::NAN, f64::max);
         if v_ref.is_finite() && v_ref > 0.0 {
-            let mut fired = false;
-            for (r, vk) in full.iter().zip(&v).skip(1) {
-                let loss = 100.0 * (1.0 - vk / v_ref);
-                out.metric(r.index, "velocity_loss_pct", loss);
-                if !fired && loss > cfg.max_velocity_loss_pct {
-                    fired = true;
-                    let msg = format!("rep {} rises {:.0} % slower than the set's best early rep ({:.2} vs {:.2} m/s)", r.index, loss, vk, v_ref);
-                    let conf = base_confidence(ctx, r.liftoff, r.lockout_start, true);
-                    out.findings.push(finding(s, &INFO, INFO.severity, r.index, r.liftoff, r.lockout_start, loss, cfg.max_velocity_loss_pct, msg, conf));
-                }
+            let loss: Vec<f64> = v.iter().map(|vk| 100.0 * (1.0 - vk / v_ref)).collect();
+            for (r, l) in full.iter().zip(&loss).skip(1) {
+                out.metric(r.index, "velocity_loss_pct", *l);
+            }
+            // a breakdown persists: the first rep from which every later rep stays over the limit
+            if let Some(i) = first_of_persistent_run(&loss, cfg.max_velocity_loss_pct) {
+                let r = full[i];
+                let msg = format!(
+                    "from rep {} on the bar rises {:.0} % slower than the set's best early rep ({:.2} vs {:.2} m/s)",
+                    r.index, loss[i], v[i], v_ref
+                );
+                let conf = base_confidence(ctx, r.liftoff, r.lockout_start, true);
+                out.findings.push(finding(
+                    s,
+                    &INFO,
+                    INFO.severity,
+                    r.index,
+                    r.liftoff,
+                    r.lockout_start,
+                    loss[i],
+                    cfg.max_velocity_loss_pct,
+                    msg,
+                    conf,
+                ));
             }
         } else {
             out.not_assessed(INFO.code, None, "the bar's speed could not be measured on the first reps");
@@ -104,19 +128,54 @@ impl Rule for FormBreakdown {
                 })
                 .collect();
             if let Some(first) = peaks.first().copied().filter(|x| x.is_finite()) {
-                for (r, p) in full.iter().zip(&peaks).skip(1) {
-                    let growth = p - first;
-                    if growth > cfg.max_flexion_growth_deg {
-                        let msg = format!("the back rounds {:.0}° more on rep {} than on rep 1", growth, r.index);
-                        let conf = base_confidence(ctx, r.liftoff, r.end(), false);
-                        let mut f = finding(s, &INFO, INFO.severity, r.index, r.liftoff, r.end(), growth, cfg.max_flexion_growth_deg, msg, conf);
-                        f.unit = "deg";
-                        out.findings.push(f);
-                        break;
-                    }
+                let growth: Vec<f64> = peaks.iter().map(|p| p - first).collect();
+                if let Some(i) = first_of_persistent_run(&growth, cfg.max_flexion_growth_deg) {
+                    let r = full[i];
+                    let msg = format!("from rep {} on the back rounds {:.0}° more than on rep 1", r.index, growth[i]);
+                    let conf = base_confidence(ctx, r.liftoff, r.end(), false);
+                    let mut f = finding(
+                        s,
+                        &INFO,
+                        INFO.severity,
+                        r.index,
+                        r.liftoff,
+                        r.end(),
+                        growth[i],
+                        cfg.max_flexion_growth_deg,
+                        msg,
+                        conf,
+                    );
+                    f.unit = "deg";
+                    out.findings.push(f);
                 }
             }
         }
         out
+    }
+}
+
+/// Index of the first value (after the first) from which every value to the end exceeds `limit`.
+fn first_of_persistent_run(values: &[f64], limit: f64) -> Option<usize> {
+    let mut start = None;
+    for (i, v) in values.iter().enumerate().skip(1) {
+        if v.is_finite() && *v > limit {
+            start.get_or_insert(i);
+        } else {
+            start = None;
+        }
+    }
+    start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_of_persistent_run;
+
+    #[test]
+    fn only_a_breakdown_that_lasts_to_the_end_counts() {
+        assert_eq!(first_of_persistent_run(&[0.0, 5.0, 40.0, 45.0], 30.0), Some(2));
+        assert_eq!(first_of_persistent_run(&[0.0, 40.0, 5.0, 10.0], 30.0), None);
+        assert_eq!(first_of_persistent_run(&[0.0, 40.0, f64::NAN], 30.0), None);
+        assert_eq!(first_of_persistent_run(&[50.0], 30.0), None);
     }
 }

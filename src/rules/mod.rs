@@ -223,7 +223,7 @@ pub fn frames_for(s: &Signals, seconds: f64) -> usize {
 }
 
 /// The largest value that `values` holds for at least `width` consecutive samples within
-/// `lo..=hi` (the maximum of sliding-window minima; NaN breaks a window). Returns the index of
+/// `lo..=hi` (the maximum of sliding-window minima; a window needs 80 % known samples). Returns the index of
 /// the window's worst sample and the value. A one-frame spike cannot set it.
 pub fn sustained_max(values: &[f64], lo: usize, hi: usize, width: usize) -> Option<(usize, f64)> {
     if values.is_empty() || lo > hi {
@@ -235,8 +235,10 @@ pub fn sustained_max(values: &[f64], lo: usize, hi: usize, width: usize) -> Opti
     let mut k = lo;
     while k + width <= hi + 1 {
         let w = &values[k..k + width];
-        if w.iter().all(|v| v.is_finite()) {
-            let m = w.iter().copied().fold(f64::INFINITY, f64::min);
+        let known = w.iter().filter(|v| v.is_finite()).count();
+        // a dropped frame or two does not break a window (at least 80 % known)
+        if known * 5 >= width * 4 && known > 0 {
+            let m = w.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
             let peak = k + signal::argmax(w).map(|(i, _)| i).unwrap_or(0);
             if best.map(|b| m > b.1).unwrap_or(true) {
                 best = Some((peak, m));
@@ -279,6 +281,16 @@ pub fn trusted_share(s: &Signals, lo: usize, hi: usize) -> f64 {
     let hi = hi.min(s.len() - 1);
     let n = hi - lo + 1;
     s.trusted[lo..=hi].iter().filter(|b| **b).count() as f64 / n as f64
+}
+
+/// Default: a rule needs at least this share of trusted frames in the window it judges.
+pub const MIN_WINDOW_TRUST: f64 = 0.5;
+
+/// `Some(reason)` when too few frames in `lo..=hi` show the lifter clearly.
+pub fn trust_gate(s: &Signals, lo: usize, hi: usize, what: &str) -> Option<String> {
+    let share = trusted_share(s, lo, hi);
+    (share < MIN_WINDOW_TRUST)
+        .then(|| format!("the lifter is hidden or poorly tracked {what} ({:.0} % of frames usable)", share * 100.0))
 }
 
 /// Builds a finding over samples `a..=b`.
@@ -344,8 +356,9 @@ pub fn metrics_by_rep(outcomes: &[Outcome]) -> BTreeMap<usize, BTreeMap<String, 
 pub fn set_position(s: &Signals, rep: &Rep, window_s: f64) -> usize {
     let Some(start) = rep.setup_start else { return rep.liftoff };
     let lo = rep.liftoff.saturating_sub(frames_for(s, window_s)).max(start);
-    let slice = &s.hip_y_cm[lo..=rep.liftoff.min(s.len() - 1)];
-    signal::argmin(slice).map(|(i, _)| lo + i).unwrap_or(rep.liftoff)
+    let hi = rep.liftoff.min(s.len() - 1);
+    let slice: Vec<f64> = (lo..=hi).map(|k| if s.trusted[k] { s.hip_y_cm[k] } else { f64::NAN }).collect();
+    signal::argmin(&slice).map(|(i, _)| lo + i).unwrap_or(rep.liftoff)
 }
 
 /// Frames where the lifter stands tall (trunk near vertical, hips open): the lifter's own

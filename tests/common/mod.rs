@@ -1,0 +1,2 @@
+//! Shared helpers for the analysis integration tests.
+pub mod sim;
