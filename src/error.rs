@@ -17,6 +17,9 @@ pub enum Error {
     /// A failure inside OpenCV or ONNX Runtime while processing valid input.
     #[error("{0}")]
     Internal(String),
+    /// The user pressed Ctrl-C; whatever was being written has been removed.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 impl Error {
@@ -34,6 +37,7 @@ impl Error {
         match self {
             Error::Input { .. } | Error::Output { .. } | Error::Setup(_) => 2,
             Error::Internal(_) => 1,
+            Error::Interrupted => 130,
         }
     }
 }

@@ -20,3 +20,6 @@ pub mod rules;
 pub mod signal;
 pub mod track;
 pub mod view;
+pub mod batch;
+pub mod interrupt;
+pub mod pipeline;

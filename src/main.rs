@@ -1,6 +1,7 @@
 //! The `liftform` command line: parses arguments, runs the library, prints one line per error and
 //! maps errors to exit codes (2: bad input, output or setup; 1: internal failure).
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -9,7 +10,9 @@ use liftform::analysis::{analyze, AnalysisConfig};
 use liftform::output::{video_output_dir, write_atomically};
 use liftform::pose::model::ModelChoice;
 use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::{run_pose_pass, PosePassSummary};
+use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
+use liftform::pipeline::analyze_video;
+use liftform::pose_pass::PosePassSummary;
 use liftform::recording::Recording;
 use liftform::report::Report;
 use liftform::{assets, rules, Error};
@@ -57,6 +60,33 @@ enum Command {
         #[arg(long, hide = true)]
         no_smooth: bool,
     },
+    /// Analyse every video in a folder in parallel; writes each video's outputs as `analyze`
+    /// does (sub-folders mirrored) plus summary.csv and index.html.
+    Batch {
+        /// The folder of videos (found by content, not only by extension).
+        dir: PathBuf,
+        /// Output folder.
+        #[arg(short = 'o', long = "out", default_value = "liftform-out")]
+        out_dir: PathBuf,
+        /// Videos analysed at the same time (default: one per CPU core).
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// Look in sub-folders too.
+        #[arg(long)]
+        recursive: bool,
+        /// Keep videos that already have a complete report (resume an interrupted batch).
+        #[arg(long)]
+        skip_existing: bool,
+        /// Landmark model: `full`, `heavy` or a path to an ONNX file.
+        #[arg(long, default_value = "full")]
+        model: String,
+        /// Thresholds and settings (TOML).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(short, long)]
+        quiet: bool,
+    },
     /// List the form rules with their codes, phases and default thresholds.
     Rules,
     /// Explain one rule: what it checks, why it matters, how to fix it.
@@ -72,8 +102,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    liftform::interrupt::install_handler();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("liftform: error: {e}");
             ExitCode::from(e.exit_code())
@@ -81,13 +112,69 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
-    match cli.command {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet } = cli.command {
+        let config = load_config(config.as_deref())?;
+        let progress = if quiet {
+            Progress::Quiet
+        } else if std::io::stderr().is_terminal() {
+            Progress::Bars
+        } else {
+            Progress::Lines
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let options = BatchOptions {
+            out_dir: out_dir.clone(),
+            jobs: jobs.unwrap_or(cores),
+            recursive,
+            skip_existing,
+            model: ModelChoice::parse(&model),
+            config,
+            progress,
+        };
+        let outcome = run_batch(&dir, &options)?;
+        return Ok(report_batch(&outcome, &out_dir, quiet));
+    }
+    run_single(cli.command).map(|()| ExitCode::SUCCESS)
+}
+
+fn load_config(path: Option<&Path>) -> Result<AnalysisConfig, Error> {
+    path.map_or_else(|| Ok(AnalysisConfig::default()), AnalysisConfig::from_file)
+}
+
+/// The end of a batch: ignored files, failures with reasons, where the summary is; the exit code
+/// says whether anything failed (2) or the batch was interrupted (130).
+fn report_batch(outcome: &BatchOutcome, out_dir: &Path, quiet: bool) -> ExitCode {
+    let failed = outcome.failed();
+    if !quiet {
+        for (path, why) in &outcome.ignored {
+            println!("ignored {}: {why}", path.display());
+        }
+        let done = outcome.rows.len() - failed.len();
+        println!(
+            "{done} of {} videos analysed ({} jobs × {} threads); summary: {}",
+            outcome.rows.len(),
+            outcome.jobs,
+            outcome.threads_per_job,
+            out_dir.join("index.html").display()
+        );
+    }
+    for row in &failed {
+        eprintln!("liftform: failed: {}: {}", row.video, row.reason);
+    }
+    if outcome.interrupted() {
+        ExitCode::from(130)
+    } else if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    }
+}
+
+fn run_single(command: Command) -> Result<(), Error> {
+    match command {
         Command::Analyze { videos, from_poses, out_dir, model, config, json, threads, quiet, no_refine, no_smooth } => {
-            let config = match &config {
-                Some(path) => AnalysisConfig::from_file(path)?,
-                None => AnalysisConfig::default(),
-            };
+            let config = load_config(config.as_deref())?;
             let show = Show { json, quiet };
             if let Some(recording_path) = from_poses {
                 return analyze_recording_file(&recording_path, &out_dir, &config, show);
@@ -100,13 +187,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
             for video in &videos {
                 let dir = video_output_dir(&out_dir, video)?;
-                let summary = run_pose_pass(video, &dir, &mut estimator, |_| {})?;
+                let (summary, report) = analyze_video(video, &dir, &mut estimator, &config, |_| {})?;
                 if !quiet && !json {
                     print_pose_summary(&summary);
                 }
-                let recording = Recording::read(&summary.recording_path)?;
-                let report = analyze(&recording, &config);
-                write_report(&report, &dir, show)?;
+                show_report(&report, &dir, show);
             }
             Ok(())
         }
@@ -125,6 +210,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             print!("{}", AnalysisConfig::default_toml());
             Ok(())
         }
+        Command::Batch { .. } => unreachable!("handled in run"),
         Command::Paths => {
             let show = |found: Result<PathBuf, Error>| found.map_or_else(|e| format!("not found ({e})"), |p| p.display().to_string());
             println!("detector model:      {}", show(assets::find_model_file(assets::DETECTOR_MODEL_FILE)));
@@ -155,19 +241,18 @@ fn analyze_recording_file(path: &Path, out_dir: &Path, config: &AnalysisConfig, 
     .unwrap_or_else(|| "recording".into());
     let dir = video_output_dir(out_dir, Path::new(&name))?;
     let report = analyze(&recording, config);
-    write_report(&report, &dir, show)
+    write_atomically(&dir.join("report.json"), format!("{}\n", report.to_json()).as_bytes())?;
+    show_report(&report, &dir, show);
+    Ok(())
 }
 
-fn write_report(report: &Report, dir: &Path, show: Show) -> Result<(), Error> {
-    let json = report.to_json();
-    write_atomically(&dir.join("report.json"), format!("{json}\n").as_bytes())?;
+fn show_report(report: &Report, dir: &Path, show: Show) {
     if show.json {
-        println!("{json}");
+        println!("{}", report.to_json());
     } else if !show.quiet {
         print!("{}", report.to_text());
         println!("  report: {}", dir.join("report.json").display());
     }
-    Ok(())
 }
 
 fn check_video_path(video: &Path) -> Result<(), Error> {

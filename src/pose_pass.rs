@@ -95,6 +95,10 @@ pub fn run_pose_pass(
         });
         let mut pose_result = Ok(());
         for frame in receiver.iter() {
+            if crate::interrupt::requested() {
+                pose_result = Err(Error::Interrupted);
+                break;
+            }
             let step = frame.and_then(|frame| {
                 let pose = estimator.estimate(&frame.image_bgr, frame.t_s)?;
                 if let Some(p) = &pose {

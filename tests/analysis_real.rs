@@ -1,7 +1,8 @@
 //! Real clips: the analysis on the shared clips' recordings against `../shared/data/labels.json`.
 //!
-//! Recordings come from our own pose pass in `/work/eval/poses/<stem>.jsonl` when present (they
-//! carry the mask-based back outline), else from MediaPipe's in `../shared/data/mediapipe_ref/`.
+//! Two sets of recordings: our own pose pass run here on every clip in `../shared/data/videos/`
+//! (the whole pipeline; they carry the mask-based back outline; `LIFTFORM_EVAL_POSES=DIR` reuses
+//! saved `<stem>.jsonl` files instead), and MediaPipe's in `../shared/data/mediapipe_ref/`.
 //! The test fails if the share of required codes found, or the share of clean clips with no
 //! fault, drops below the floors recorded here. Skipped (with a message) when the data is absent.
 
@@ -13,12 +14,36 @@ use liftform::recording::Recording;
 use liftform::report::Severity;
 
 const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
-/// Where our own pose pass's recordings of the clips are dropped (override with
-/// `LIFTFORM_EVAL_POSES=DIR`).
-const OWN_POSES: &str = "/work/eval/poses";
 
-fn own_poses_dir() -> PathBuf {
-    std::env::var_os("LIFTFORM_EVAL_POSES").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(OWN_POSES))
+/// Recordings of the real clips by our own pose pass: from `LIFTFORM_EVAL_POSES` when set, else
+/// made now into a temporary folder (kept alive by the returned guard).
+fn own_poses() -> Option<(PathBuf, Option<tempfile::TempDir>)> {
+    if let Some(dir) = std::env::var_os("LIFTFORM_EVAL_POSES") {
+        return Some((PathBuf::from(dir), None));
+    }
+    let videos = Path::new(SHARED_DATA).join("videos");
+    let Ok(entries) = std::fs::read_dir(&videos) else {
+        eprintln!("skipped: {} not found", videos.display());
+        return None;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut estimator = liftform::pose::PoseEstimator::new(
+        &liftform::pose::model::ModelChoice::Full,
+        liftform::pose::PoseOptions::default(),
+    )
+    .expect("models load");
+    for entry in entries {
+        let clip = entry.unwrap().path();
+        if clip.extension().is_none_or(|e| e != "mp4") {
+            continue;
+        }
+        let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();
+        let work = tmp.path().join("work").join(&stem);
+        std::fs::create_dir_all(&work).unwrap();
+        let summary = liftform::pose_pass::run_pose_pass(&clip, &work, &mut estimator, |_| {}).expect("pose pass");
+        std::fs::rename(summary.recording_path, tmp.path().join(format!("{stem}.jsonl"))).unwrap();
+    }
+    Some((tmp.path().to_path_buf(), Some(tmp)))
 }
 
 /// Floors for the MediaPipe recordings (no back outline: DL002 is *not assessed* there, so the
@@ -41,16 +66,15 @@ struct ClipResult {
     summary: String,
 }
 
-fn recording_for(stem: &str, prefer_own: bool) -> Option<(PathBuf, &'static str)> {
-    let own = own_poses_dir().join(format!("{stem}.jsonl"));
-    if prefer_own && own.is_file() {
+fn recording_for(stem: &str, own_dir: Option<&Path>) -> Option<(PathBuf, &'static str)> {
+    if let Some(own) = own_dir.map(|d| d.join(format!("{stem}.jsonl"))).filter(|p| p.is_file()) {
         return Some((own, "own"));
     }
     let mp = Path::new(SHARED_DATA).join("mediapipe_ref").join(format!("{stem}.jsonl"));
     mp.is_file().then_some((mp, "mediapipe"))
 }
 
-fn evaluate(prefer_own: bool) -> Option<Vec<ClipResult>> {
+fn evaluate(own_dir: Option<&Path>) -> Option<Vec<ClipResult>> {
     let labels_path = Path::new(SHARED_DATA).join("labels.json");
     let Ok(text) = std::fs::read_to_string(&labels_path) else {
         eprintln!("skipped: {} not found", labels_path.display());
@@ -62,7 +86,7 @@ fn evaluate(prefer_own: bool) -> Option<Vec<ClipResult>> {
     let mut out = Vec::new();
     for (name, l) in clips {
         let stem = name.trim_end_matches(".mp4").to_string();
-        let Some((path, source)) = recording_for(&stem, prefer_own) else {
+        let Some((path, source)) = recording_for(&stem, own_dir) else {
             eprintln!("skipped clip {stem}: no recording found");
             continue;
         };
@@ -145,7 +169,7 @@ fn score(results: &[ClipResult]) -> (f64, f64, usize) {
 
 #[test]
 fn mediapipe_reference_recordings_meet_the_floors() {
-    let Some(results) = evaluate(false) else { return };
+    let Some(results) = evaluate(None) else { return };
     if results.is_empty() {
         eprintln!("skipped: no MediaPipe recordings found");
         return;
@@ -157,12 +181,8 @@ fn mediapipe_reference_recordings_meet_the_floors() {
 
 #[test]
 fn own_pose_recordings_meet_the_floors() {
-    let dir = own_poses_dir();
-    if !dir.is_dir() {
-        eprintln!("skipped: {} not found", dir.display());
-        return;
-    }
-    let Some(results) = evaluate(true) else { return };
+    let Some((dir, _guard)) = own_poses() else { return };
+    let Some(results) = evaluate(Some(&dir)) else { return };
     let own: Vec<ClipResult> = results.into_iter().filter(|r| r.source == "own").collect();
     if own.is_empty() {
         eprintln!("skipped: no recordings of the labelled clips in {}", dir.display());

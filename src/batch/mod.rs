@@ -1,0 +1,249 @@
+//! A coach's folder: every video in it analysed in parallel (one pose model per worker, the CPU
+//! threads split between workers), each written as `analyze` writes it (sub-folders mirrored),
+//! then one summary. A failing file is listed with its reason and the rest go on.
+
+pub mod discover;
+pub mod summary;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::analysis::AnalysisConfig;
+use crate::error::{Error, Result};
+use crate::pipeline::analyze_video;
+use crate::pose::model::ModelChoice;
+use crate::pose::{PoseEstimator, PoseOptions};
+use summary::{RowStatus, SummaryRow};
+
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Bars on a terminal: files done with ETA, and one bar per file being worked on.
+    Bars,
+    /// One line per finished file (when output is not a terminal).
+    Lines,
+    Quiet,
+}
+
+#[derive(Debug, Clone)]
+pub struct BatchOptions {
+    pub out_dir: PathBuf,
+    /// Videos analysed at the same time.
+    pub jobs: usize,
+    pub recursive: bool,
+    /// Keep videos that already have a complete report from an earlier run.
+    pub skip_existing: bool,
+    pub model: ModelChoice,
+    pub config: AnalysisConfig,
+    pub progress: Progress,
+}
+
+pub struct BatchOutcome {
+    pub rows: Vec<SummaryRow>,
+    pub ignored: Vec<(PathBuf, String)>,
+    pub jobs: usize,
+    pub threads_per_job: usize,
+}
+
+impl BatchOutcome {
+    pub fn failed(&self) -> Vec<&SummaryRow> {
+        self.rows.iter().filter(|r| r.status == RowStatus::Failed).collect()
+    }
+
+    pub fn interrupted(&self) -> bool {
+        self.rows.iter().any(|r| r.status == RowStatus::Interrupted)
+    }
+}
+
+/// Splits the machine's cores between `jobs` workers: each worker's model runs get the share, at
+/// least one thread, so N jobs never ask for more threads than there are cores (plus one decoder
+/// thread each, which mostly waits).
+pub fn threads_per_job(jobs: usize, cores: usize) -> usize {
+    (cores / jobs.max(1)).max(1)
+}
+
+fn relative(path: &Path, base: &Path) -> PathBuf {
+    path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Output folder of one video: `<out>/<its sub-folder>/<stem>/`.
+fn video_dir(out_dir: &Path, relative_video: &Path) -> PathBuf {
+    let stem = relative_video.file_stem().map(|s| s.to_owned()).unwrap_or_else(|| "video".into());
+    out_dir.join(relative_video.parent().unwrap_or(Path::new(""))).join(stem)
+}
+
+pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
+    let found = discover::discover(dir, options.recursive, Some(&options.out_dir))?;
+    std::fs::create_dir_all(&options.out_dir)
+        .map_err(|e| Error::output(&options.out_dir, format!("cannot create output folder: {e}")))?;
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let jobs = options.jobs.max(1).min(found.videos.len().max(1));
+    let threads = threads_per_job(jobs, cores);
+    let pose_options = PoseOptions { intra_threads: threads, ..PoseOptions::default() };
+    // One model per worker, made on demand; the first is made now so a setup problem (missing
+    // model, no runtime) stops the batch before anything starts.
+    let estimators = Mutex::new(vec![PoseEstimator::new(&options.model, pose_options)?]);
+    let codes: Vec<&str> = crate::rules::all_rules().iter().map(|r| r.code).collect();
+    let ui = ProgressUi::new(options.progress, found.videos.len());
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start workers: {e}")))?;
+    let rows: Vec<SummaryRow> = pool.install(|| {
+        found
+            .videos
+            .par_iter()
+            .map(|video| {
+                let rel = relative(video, dir);
+                let name = rel.display().to_string();
+                let out = video_dir(&options.out_dir, &rel);
+                let link = relative(&out.join("report.json"), &options.out_dir).display().to_string();
+                let row = if crate::interrupt::requested() {
+                    SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
+                } else if let Some(existing) = options.skip_existing.then(|| read_report(&out)).flatten() {
+                    SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
+                } else {
+                    let bar = ui.start(&name);
+                    let result = analyse_one(video, &out, &estimators, &options.model, pose_options, &options.config, &bar);
+                    bar.finish_and_clear();
+                    match result {
+                        Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
+                        Err(Error::Interrupted) => {
+                            SummaryRow::failed(name.clone(), RowStatus::Interrupted, "interrupted".into(), &codes)
+                        }
+                        Err(e) => SummaryRow::failed(name.clone(), RowStatus::Failed, e.to_string(), &codes),
+                    }
+                };
+                ui.finished(&row);
+                row
+            })
+            .collect()
+    });
+    ui.done();
+    let title = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());
+    summary::write_summary(&options.out_dir, &rows, &codes, &title)?;
+    Ok(BatchOutcome { rows, ignored: found.ignored, jobs, threads_per_job: threads })
+}
+
+fn read_report(video_out: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(video_out.join("report.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn analyse_one(
+    video: &Path,
+    out: &Path,
+    estimators: &Mutex<Vec<PoseEstimator>>,
+    model: &ModelChoice,
+    pose_options: PoseOptions,
+    config: &AnalysisConfig,
+    bar: &ProgressBar,
+) -> Result<serde_json::Value> {
+    let taken = estimators.lock().map_err(|_| Error::Internal("a worker panicked".into()))?.pop();
+    let mut estimator = match taken {
+        Some(e) => e,
+        None => PoseEstimator::new(model, pose_options)?,
+    };
+    let created_dir = !out.exists();
+    std::fs::create_dir_all(out).map_err(|e| Error::output(out, format!("cannot create output folder: {e}")))?;
+    let result = analyze_video(video, out, &mut estimator, config, |n| bar.set_position(n));
+    if let Ok(mut pool) = estimators.lock() {
+        pool.push(estimator);
+    }
+    match result {
+        Ok((_, report)) => serde_json::to_value(&report).map_err(|e| Error::Internal(format!("report: {e}"))),
+        Err(e) => {
+            if created_dir {
+                let _ = std::fs::remove_dir(out); // only if empty: nothing the user had is touched
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Progress display shared by the workers.
+struct ProgressUi {
+    mode: Progress,
+    multi: MultiProgress,
+    overall: ProgressBar,
+    total: usize,
+    done: Mutex<usize>,
+}
+
+impl ProgressUi {
+    fn new(mode: Progress, total: usize) -> ProgressUi {
+        let multi = MultiProgress::with_draw_target(if mode == Progress::Bars {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        });
+        let overall = multi.add(ProgressBar::new(total as u64));
+        overall.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} videos, {elapsed} elapsed, ETA {eta}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        overall.enable_steady_tick(Duration::from_millis(500));
+        ProgressUi { mode, multi, overall, total, done: Mutex::new(0) }
+    }
+
+    fn start(&self, name: &str) -> ProgressBar {
+        let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
+        bar.set_style(ProgressStyle::with_template("  {spinner} {msg}: {pos} frames").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_message(name.to_string());
+        bar
+    }
+
+    fn finished(&self, row: &SummaryRow) {
+        self.overall.inc(1);
+        let n = {
+            let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            *done += 1;
+            *done
+        };
+        let line = match row.status {
+            RowStatus::Failed | RowStatus::Interrupted => format!("[{n}/{}] {} {}: {}", self.total, row.status.as_str(), row.video, row.reason),
+            _ => format!(
+                "[{n}/{}] {} {} ({} reps, {})",
+                self.total,
+                row.status.as_str(),
+                row.video,
+                row.reps.unwrap_or(0),
+                row.worst_severity
+            ),
+        };
+        match self.mode {
+            Progress::Bars => self.multi.suspend(|| println!("{line}")),
+            Progress::Lines => println!("{line}"),
+            Progress::Quiet => {}
+        }
+    }
+
+    fn done(&self) {
+        self.overall.finish_and_clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_are_split_between_jobs_without_oversubscribing() {
+        assert_eq!(threads_per_job(1, 2), 2);
+        assert_eq!(threads_per_job(2, 2), 1);
+        assert_eq!(threads_per_job(4, 2), 1);
+        assert_eq!(threads_per_job(2, 16), 8);
+        assert_eq!(threads_per_job(0, 4), 4);
+    }
+
+    #[test]
+    fn outputs_mirror_the_sub_folders() {
+        assert_eq!(video_dir(Path::new("out"), Path::new("client/a/set1.mp4")), PathBuf::from("out/client/a/set1"));
+        assert_eq!(video_dir(Path::new("out"), Path::new("set1.mov")), PathBuf::from("out/set1"));
+    }
+}

@@ -1,0 +1,27 @@
+//! One video, end to end: the pose pass writes `poses.jsonl`, the analysis reads it back and
+//! `report.json` is written beside it. Used by `analyze` and by `batch`.
+
+use std::path::Path;
+
+use crate::analysis::{analyze, AnalysisConfig};
+use crate::error::Result;
+use crate::output::write_atomically;
+use crate::pose::PoseEstimator;
+use crate::pose_pass::{run_pose_pass, PosePassSummary};
+use crate::recording::Recording;
+use crate::report::Report;
+
+/// Analyses `video` into `dir` (which must exist); `on_frame` sees the frames done.
+pub fn analyze_video(
+    video: &Path,
+    dir: &Path,
+    estimator: &mut PoseEstimator,
+    config: &AnalysisConfig,
+    on_frame: impl FnMut(u64),
+) -> Result<(PosePassSummary, Report)> {
+    let summary = run_pose_pass(video, dir, estimator, on_frame)?;
+    let recording = Recording::read(&summary.recording_path)?;
+    let report = analyze(&recording, config);
+    write_atomically(&dir.join("report.json"), format!("{}\n", report.to_json()).as_bytes())?;
+    Ok((summary, report))
+}

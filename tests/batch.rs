@@ -1,0 +1,158 @@
+//! `liftform batch` through the real binary on a folder of real clips in sub-folders plus broken
+//! files: reports for the good ones, the bad ones listed with reasons, a summary that agrees with
+//! the per-video reports, a non-zero exit; and an interrupted batch resumed with --skip-existing.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const GOOD: [(&str, &str); 3] = [
+    ("videos/bichraix_good014.mp4", "alice/bichraix_good014.mp4"),
+    ("videos/bichraix_bad011.mp4", "alice/2024/bichraix_bad011.mp4"),
+    ("synthetic/deadlift_faults_cam15deg.mp4", "bob/faults.mp4"),
+];
+
+fn make_folder(data: &Path, root: &Path) {
+    for (from, to) in GOOD {
+        let dest = root.join(to);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(data.join(from), dest).unwrap();
+    }
+    let bytes = std::fs::read(data.join("videos/bichraix_bad012.mp4")).unwrap();
+    std::fs::write(root.join("bob/corrupt.mp4"), &bytes[..bytes.len() / 3]).unwrap();
+    std::fs::write(root.join("empty.mp4"), b"").unwrap();
+    std::fs::write(root.join("notes.mp4"), "not a video\n").unwrap();
+    std::fs::write(root.join("readme.txt"), "ignored\n").unwrap();
+}
+
+fn batch(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    support::liftform()
+        .args(["batch", root.to_str().unwrap(), "-o", out.to_str().unwrap(), "--recursive", "--jobs", "2"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn csv_rows(out: &Path) -> Vec<Vec<String>> {
+    std::fs::read_to_string(out.join("summary.csv"))
+        .unwrap()
+        .lines()
+        .map(|l| l.split(',').map(String::from).collect())
+        .collect()
+}
+
+fn is_temporary(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with(".tmp"))
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_folder_with_good_and_bad_files() {
+    let Some(data) = support::shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    make_folder(&data, &root);
+    let output = batch(&root, &out, &["-q"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "some files failed: {stderr}");
+
+    let rows = csv_rows(&out);
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 1 + 6, "three good videos and three bad ones: {rows:?}");
+    for (_, rel) in GOOD {
+        let row = rows.iter().find(|r| r[0] == rel).unwrap_or_else(|| panic!("no row for {rel}"));
+        assert_eq!(row[col("status")], "analysed");
+        let rel = Path::new(rel);
+        let dir = out.join(rel.parent().unwrap()).join(rel.file_stem().unwrap());
+        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+        assert!(dir.join("poses.jsonl").is_file());
+        // the row says what the report says
+        assert_eq!(row[col("reps")], report["reps"].as_array().unwrap().len().to_string());
+        for code in ["DL001", "DL002", "DL003", "DL004", "DL005"] {
+            let n = report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code && f["severity"] != "info").count();
+            assert_eq!(row[col(code)], n.to_string(), "{rel:?} {code}");
+        }
+    }
+    for bad in ["bob/corrupt.mp4", "empty.mp4", "notes.mp4"] {
+        let row = rows.iter().find(|r| r[0] == bad).unwrap_or_else(|| panic!("no row for {bad}"));
+        assert_eq!(row[col("status")], "failed", "{bad}");
+        assert!(stderr.contains(bad), "{bad} should be listed at the end: {stderr}");
+        assert!(!out.join(bad).with_extension("").exists(), "{bad}: no output folder left");
+    }
+    assert!(!rows.iter().any(|r| r[0] == "readme.txt"));
+    let index = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(index.contains("href=\"alice/2024/bichraix_bad011/report.json\""));
+    assert!(!files_under(&out).iter().any(|p| is_temporary(p)));
+}
+
+#[test]
+fn an_interrupted_batch_resumes_where_it_stopped() {
+    let Some(data) = support::shared_data() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("clients");
+    make_folder(&data, &root);
+    for bad in ["bob/corrupt.mp4", "empty.mp4", "notes.mp4"] {
+        std::fs::remove_file(root.join(bad)).unwrap();
+    }
+
+    // the reference: one uninterrupted run
+    let whole = tmp.path().join("whole");
+    assert!(batch(&root, &whole, &["-q"]).status.success());
+
+    // interrupted with Ctrl-C once the first report exists (one job, so the rest are pending)
+    let resumed = tmp.path().join("resumed");
+    let mut child = support::liftform()
+        .args(["batch", root.to_str().unwrap(), "-o", resumed.to_str().unwrap(), "--recursive", "--jobs", "1", "-q"])
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let first_report = loop {
+        let reports: Vec<PathBuf> = files_under(&resumed).into_iter().filter(|p| p.ends_with("report.json")).collect();
+        if let Some(r) = reports.first() {
+            break r.clone();
+        }
+        assert!(Instant::now() < deadline, "no report appeared");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap().code();
+    assert_eq!(code, Some(130), "an interrupted batch exits with 130");
+    let left = files_under(&resumed);
+    assert!(!left.iter().any(|p| is_temporary(p)), "temporary files left: {left:?}");
+    for poses in left.iter().filter(|p| p.ends_with("poses.jsonl")) {
+        assert!(poses.with_file_name("report.json").is_file(), "a recording without its report: {poses:?}");
+    }
+    let finished_before = left.iter().filter(|p| p.ends_with("report.json")).count();
+    assert!(finished_before < GOOD.len(), "the interrupt came too late to test anything");
+    let first_mtime = std::fs::metadata(&first_report).unwrap().modified().unwrap();
+
+    // resumed: finished videos are kept, not redone; the summary matches the uninterrupted run
+    let output = batch(&root, &resumed, &["--skip-existing"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(std::fs::metadata(&first_report).unwrap().modified().unwrap(), first_mtime, "a finished video was redone");
+    let (a, b) = (csv_rows(&whole), csv_rows(&resumed));
+    let status_col = a[0].iter().position(|h| h == "status").unwrap();
+    let without_status = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+        rows.iter().map(|r| r.iter().enumerate().filter(|(i, _)| *i != status_col).map(|(_, v)| v.clone()).collect()).collect()
+    };
+    assert_eq!(without_status(&a), without_status(&b));
+    let existing = b.iter().filter(|r| r[status_col] == "existing").count();
+    assert_eq!(existing, finished_before, "every finished video is kept as it was");
+}
