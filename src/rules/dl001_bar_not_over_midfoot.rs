@@ -77,15 +77,7 @@ impl Rule for BarNotOverMidfoot {
         let gate = view_gate(ctx.view, ViewNeed::Side).or_else(|| scale_gate(s)).or_else(|| bar_gate(s)).or_else(|| {
             (!s.midfoot_from_foot).then(|| "the heels and toes are not seen (plates or framing hide the feet)".to_string())
         });
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
-            if rep.setup_start.is_none() {
-                out.not_assessed(INFO.code, Some(rep.index), "the clip starts after the setup of this rep");
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, true) {
             let hi = rep.liftoff;
             let lo = hi.saturating_sub(frames_for(s, cfg.setup_window_s)).max(rep.setup_start.unwrap_or(0));
             if let Some(reason) = super::trust_gate(s, lo, hi, "at setup") {

@@ -76,15 +76,7 @@ impl Rule for HipsRiseEarly {
         let cfg = &ctx.config.dl003;
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side);
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
-            if rep.setup_start.is_none() {
-                out.not_assessed(INFO.code, Some(rep.index), "the clip starts after the setup of this rep");
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, true) {
             let set = set_position(s, rep, cfg.set_window_s);
             let base = s.trunk_from_vertical_deg[set];
             // end: knee pass, else 40 % of the way up

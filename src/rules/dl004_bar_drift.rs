@@ -74,11 +74,7 @@ impl Rule for BarDrift {
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side).or_else(|| scale_gate(s)).or_else(|| bar_gate(s));
         let width = frames_for(s, cfg.min_duration_s);
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
             let half = frames_for(s, 0.1);
             let lo = rep.liftoff.saturating_sub(half);
             let hi = (rep.liftoff + half).min(rep.lockout_start.max(rep.liftoff));

@@ -84,11 +84,7 @@ impl Rule for LockoutHyperextension {
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side);
         let width = frames_for(s, cfg.min_duration_s);
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
             let (lo, hi) = (rep.lockout_start, rep.lockout_end);
             if let Some(reason) = super::trust_gate(s, lo, hi, "at the top") {
                 out.not_assessed(INFO.code, Some(rep.index), reason);

@@ -70,15 +70,7 @@ impl Rule for SquattedSetup {
         let cfg = &ctx.config.dl006;
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side);
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
-            if rep.setup_start.is_none() {
-                out.not_assessed(INFO.code, Some(rep.index), "the clip starts after the setup of this rep");
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, true) {
             // the deepest the hips sit in the last stretch of the setup (held for 0.1 s)
             let hi = rep.liftoff;
             let lo = hi.saturating_sub(frames_for(s, cfg.set_window_s)).max(rep.setup_start.unwrap_or(0));

@@ -66,11 +66,7 @@ impl Rule for IncompleteLockout {
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side);
         let width = frames_for(s, cfg.min_duration_s);
-        for rep in ctx.reps {
-            if let Some(reason) = &gate {
-                out.not_assessed(INFO.code, Some(rep.index), reason.clone());
-                continue;
-            }
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
             let lo = rep.lockout_start.saturating_sub(frames_for(s, 0.1));
             let hi = rep.lockout_end;
             if let Some(reason) = super::trust_gate(s, lo, hi, "at the top") {

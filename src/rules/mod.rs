@@ -56,6 +56,25 @@ pub struct Context<'a> {
     pub config: &'a AnalysisConfig,
 }
 
+impl<'a> Context<'a> {
+    /// The reps a rule can judge. The others are recorded in `out` as not assessed, with the
+    /// reason: the rule-wide `gate` (view, scale, bar), or, when the rule looks at the setup
+    /// (`needs_setup`), a clip that starts after it.
+    pub fn judgeable_reps(&self, out: &mut Outcome, code: &'static str, gate: Option<String>, needs_setup: bool) -> Vec<&'a Rep> {
+        let mut judgeable = Vec::new();
+        for rep in self.reps {
+            if let Some(reason) = &gate {
+                out.not_assessed(code, Some(rep.index), reason.clone());
+            } else if needs_setup && rep.setup_start.is_none() {
+                out.not_assessed(code, Some(rep.index), "the clip starts after the setup of this rep");
+            } else {
+                judgeable.push(rep);
+            }
+        }
+        judgeable
+    }
+}
+
 /// What a rule returns: findings, not-assessed notes, and per-rep metrics for the report.
 #[derive(Debug, Default)]
 pub struct Outcome {
