@@ -2,7 +2,7 @@
 //!
 //! Reports, on a 1080p H.264 clip: decode fps, pose fps (models only, frames already decoded),
 //! end-to-end fps of `run_pose_pass` (decode on its own thread + pose + writing poses.jsonl), for
-//! 1 and 2 ONNX Runtime threads; then the peak resident memory of the `liftform` binary on the
+//! 1 and 2 ONNX Runtime threads, and with and without bar tracking; then the peak resident memory of the `liftform` binary on the
 //! clip looped to 10 minutes (LIFTFORM_BENCH_LOOP_MIN changes the length, 0 skips it).
 //! The clip is LIFTFORM_BENCH_CLIP, else ../shared/data/videos/mattiolato_Bad_000002.mp4.
 
@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use liftform::output::video_output_dir;
 use liftform::pose::model::ModelChoice;
 use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::run_pose_pass;
+use liftform::pose_pass::{run_pose_pass_with, PosePassOptions};
 use liftform::video::VideoReader;
 
 const POSE_ONLY_FRAMES: usize = 40;
@@ -53,11 +53,17 @@ fn pose_only_fps(clip: &Path, threads: usize) -> f64 {
 }
 
 fn end_to_end_fps(clip: &Path, threads: usize, model: ModelChoice) -> f64 {
+    end_to_end_fps_with(clip, threads, model, true)
+}
+
+/// End-to-end fps of the pose pass, with or without bar tracking.
+fn end_to_end_fps_with(clip: &Path, threads: usize, model: ModelChoice, track_bar: bool) -> f64 {
     let out = tempfile::tempdir().unwrap();
     let options = PoseOptions { intra_threads: threads, ..PoseOptions::default() };
     let mut estimator = PoseEstimator::new(&model, options).unwrap();
     let dir = video_output_dir(out.path(), clip).unwrap();
-    let summary = run_pose_pass(clip, &dir, &mut estimator, |_| {}).unwrap();
+    let pass = PosePassOptions { track_bar, ..PosePassOptions::default() };
+    let summary = run_pose_pass_with(clip, &dir, &mut estimator, &pass, |_| {}).unwrap();
     summary.frames_per_s()
 }
 
@@ -98,6 +104,17 @@ fn main() {
         println!("end to end, full, {threads} thr: {:7.1} frames/s", end_to_end_fps(&clip, threads, ModelChoice::Full));
     }
     println!("end to end, heavy, 2 thr: {:6.1} frames/s", end_to_end_fps(&clip, 2, ModelChoice::Heavy));
+    // Bar tracking's cost (issue 4: at most 20 %): the same pass with and without it, twice each
+    // in alternation so a busy machine affects both alike.
+    let (mut with_bar, mut without_bar) = (0.0f64, 0.0f64);
+    for _ in 0..2 {
+        without_bar = without_bar.max(end_to_end_fps_with(&clip, 2, ModelChoice::Full, false));
+        with_bar = with_bar.max(end_to_end_fps_with(&clip, 2, ModelChoice::Full, true));
+    }
+    println!(
+        "bar tracking, full, 2 thr: {with_bar:6.1} frames/s with, {without_bar:6.1} without ({:+.1} % time)",
+        100.0 * (without_bar / with_bar - 1.0)
+    );
 
     let minutes: f64 = std::env::var("LIFTFORM_BENCH_LOOP_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(10.0);
     if minutes <= 0.0 {

@@ -238,8 +238,8 @@ fn track_dt(track: &Track) -> f64 {
 /// Computes all signals. `oblique` narrows the back outline window (see [`BACK_T_HIGH_OBLIQUE`]).
 pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals {
     let n = track.len();
-    let scale = if track.bar_origin == BarOrigin::Plate && track.plate_radius_px.is_finite() && track.plate_radius_px > 1.0 {
-        Scale { cm_per_px: track.plate_diameter_mm / 10.0 / (2.0 * track.plate_radius_px), source: ScaleSource::Plate }
+    let scale = if let Some(cm_per_px) = track.plate_cm_per_px_body_plane {
+        Scale { cm_per_px, source: ScaleSource::Plate }
     } else if track.body_scale_px.is_finite() && cfg.lifter_height_cm.is_finite() && cfg.lifter_height_cm > 50.0 {
         Scale { cm_per_px: cfg.lifter_height_cm * BODY_SCALE_PER_HEIGHT / track.body_scale_px, source: ScaleSource::Height }
     } else {

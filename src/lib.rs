@@ -20,6 +20,7 @@ pub mod rules;
 pub mod signal;
 pub mod track;
 pub mod view;
+pub mod bar;
 pub mod batch;
 pub mod interrupt;
 pub mod pipeline;

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use crate::bar::{BarTracker, BarTrackerOptions, BarTrackerStats};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 use crate::pose::PoseEstimator;
-use crate::recording::{FrameRecord, ModelInfo, RecordingHeader, RecordingWriter, SourceInfo, RECORDING_SCHEMA};
+use crate::recording::{BarSample, FrameRecord, ModelInfo, RecordingHeader, RecordingWriter, SourceInfo, RECORDING_SCHEMA};
 use crate::video::{Frame, VideoInfo, VideoReader};
 
 /// Frames decoded ahead of the pose model: enough to keep both busy, few enough to keep memory flat.
@@ -24,6 +25,24 @@ pub struct PosePassSummary {
     pub mean_score: f64,
     pub elapsed_s: f64,
     pub detector_runs: u64,
+    /// Bar tracking counts (all zero when it was off).
+    pub bar: BarTrackerStats,
+}
+
+/// What the pass does besides the pose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PosePassOptions {
+    /// Track the barbell's near plate and fill each frame's `bar` (else `bar` is null).
+    pub track_bar: bool,
+    pub bar: BarTrackerOptions,
+    /// Written to the recording's header when given (the default plate is 450 mm).
+    pub plate_diameter_mm: Option<f64>,
+}
+
+impl Default for PosePassOptions {
+    fn default() -> Self {
+        PosePassOptions { track_bar: true, bar: BarTrackerOptions::default(), plate_diameter_mm: None }
+    }
 }
 
 impl PosePassSummary {
@@ -32,7 +51,7 @@ impl PosePassSummary {
     }
 }
 
-fn header_for(info: &VideoInfo, frames: u64, estimator: &PoseEstimator) -> RecordingHeader {
+fn header_for(info: &VideoInfo, frames: u64, estimator: &PoseEstimator, options: &PosePassOptions) -> RecordingHeader {
     let models = estimator.models();
     RecordingHeader {
         schema: RECORDING_SCHEMA.into(),
@@ -45,7 +64,7 @@ fn header_for(info: &VideoInfo, frames: u64, estimator: &PoseEstimator) -> Recor
             rotation_deg: info.rotation_deg,
         },
         model: ModelInfo { name: models.name.clone(), sha256: Some(models.landmark_sha256.clone()) },
-        plate_diameter_mm: None,
+        plate_diameter_mm: options.plate_diameter_mm,
     }
 }
 
@@ -55,9 +74,23 @@ pub fn run_pose_pass(
     video: &Path,
     dir: &Path,
     estimator: &mut PoseEstimator,
+    on_frame: impl FnMut(u64),
+) -> Result<PosePassSummary> {
+    run_pose_pass_with(video, dir, estimator, &PosePassOptions::default(), on_frame)
+}
+
+/// [`run_pose_pass`] with options (bar tracking on or off, the plate's diameter).
+pub fn run_pose_pass_with(
+    video: &Path,
+    dir: &Path,
+    estimator: &mut PoseEstimator,
+    options: &PosePassOptions,
     mut on_frame: impl FnMut(u64),
 ) -> Result<PosePassSummary> {
     let start = Instant::now();
+    // The bar tracker runs on this (the pose) thread after each frame's pose: it needs the pose's
+    // wrists and body size, and the decoder thread stays free to decode ahead.
+    let mut bar_tracker = options.track_bar.then(|| BarTracker::new(options.bar.clone()));
     let reader = VideoReader::open(video)?;
     let info = reader.info().clone();
     let recording_path = dir.join("poses.jsonl");
@@ -105,7 +138,14 @@ pub fn run_pose_pass(
                     frames_with_pose += 1;
                     score_sum += p.score as f64;
                 }
-                let record = FrameRecord { i: frame.index, t_s: (frame.t_s * 1e4).round() / 1e4, pose, bar: None };
+                let bar = match bar_tracker.as_mut() {
+                    Some(tracker) => {
+                        let landmarks = pose.as_ref().map(|p| p.landmarks.as_slice());
+                        tracker.update(&frame.image_bgr, frame.t_s, landmarks)?.map(round_bar)
+                    }
+                    None => None,
+                };
+                let record = FrameRecord { i: frame.index, t_s: (frame.t_s * 1e4).round() / 1e4, pose, bar };
                 serde_json::to_writer(&mut body, &record).map_err(std::io::Error::from).map_err(write_error)?;
                 body.write_all(b"\n").map_err(write_error)?;
                 frames += 1;
@@ -124,7 +164,7 @@ pub fn run_pose_pass(
     let reader = decode_result?;
     reader.check_complete()?;
 
-    let header = header_for(&info, frames, estimator);
+    let header = header_for(&info, frames, estimator, options);
     let mut body = body.into_inner().map_err(|e| write_error(e.into_error()))?;
     body.seek(SeekFrom::Start(0)).map_err(write_error)?;
     RecordingWriter::new(file.writer(), &header).map_err(write_error)?;
@@ -138,5 +178,16 @@ pub fn run_pose_pass(
         mean_score: if frames_with_pose > 0 { score_sum / frames_with_pose as f64 } else { 0.0 },
         elapsed_s: start.elapsed().as_secs_f64(),
         detector_runs: estimator.stats.detector_runs - stats_before.detector_runs,
+        bar: bar_tracker.map(|t| t.stats).unwrap_or_default(),
     })
+}
+
+/// Bar numbers to 0.01 px and 0.001 confidence: keeps poses.jsonl small.
+fn round_bar(mut b: BarSample) -> BarSample {
+    let r2 = |v: f32| (v * 100.0).round() / 100.0;
+    b.x_px = r2(b.x_px);
+    b.y_px = r2(b.y_px);
+    b.r_px = b.r_px.map(r2);
+    b.confidence = (b.confidence * 1000.0).round() / 1000.0;
+    b
 }

@@ -214,6 +214,9 @@ pub struct Track {
     pub bar_origin: BarOrigin,
     /// Median plate radius in px when the bar comes from plates.
     pub plate_radius_px: f64,
+    /// cm per px in the lifter's plane from the plate's known diameter, when the plate scale is
+    /// trustworthy (one steady radius that agrees with the lifter's size); see `bar::scale`.
+    pub plate_cm_per_px_body_plane: Option<f64>,
     pub plate_diameter_mm: f64,
     /// Per frame: the mask-based trunk outline, if the pose pass wrote one.
     pub trunk_profile: Vec<Option<TrunkProfile>>,
@@ -585,7 +588,19 @@ impl Track {
         }
         let trusted_pose = pose_present.iter().filter(|b| **b).count().max(1);
         let plate_count = plate_x.iter().filter(|v| v.is_finite()).count();
-        let (bar, bar_origin, plate_radius_px) = if plate_count * 2 >= trusted_pose && plate_count >= 3 {
+        // The plate stands for the bar only when its track is trustworthy: one steady radius that
+        // agrees with the lifter's size. A track that locked on to a painted ring, a hub or a knee
+        // fails that check, and the wrists are the better guess.
+        let mut plate_cm_per_px_body_plane = None;
+        if plate_count * 2 >= trusted_pose && plate_count >= 3 {
+            let scale = plate_scale(rec);
+            plate_cm_per_px_body_plane = scale.cm_per_px_body_plane.filter(|_| scale.source == crate::bar::scale::ScaleSource::Plate);
+            if plate_cm_per_px_body_plane.is_none() {
+                warnings.push("the tracked plate was not trusted, so the bar is taken from the wrists".to_string());
+            }
+            warnings.extend(scale.notes.iter().map(|n| format!("plate scale: {n}")));
+        }
+        let (bar, bar_origin, plate_radius_px) = if plate_cm_per_px_body_plane.is_some() {
             let r = signal::median(&plate_r);
             (build(plate_x, plate_y, vec![f64::NAN; n]), BarOrigin::Plate, r)
         } else {
@@ -637,6 +652,7 @@ impl Track {
             bar,
             bar_origin,
             plate_radius_px,
+            plate_cm_per_px_body_plane,
             plate_diameter_mm,
             trunk_profile,
             mid_hip_raw_px,
@@ -653,4 +669,28 @@ impl Track {
         }
         track
     }
+}
+
+/// The plate's scale over the whole clip (`bar::scale`): one reference radius, checked against
+/// the lifter's size; `source` stays `none` with the reasons in `notes` when it is not trustworthy.
+fn plate_scale(rec: &Recording) -> crate::bar::scale::ScaleEstimate {
+    use crate::bar::scale::{estimate_scale, BodyFrame, ScaleInput};
+    use crate::recording::{BarSource, DEFAULT_PLATE_DIAMETER_MM};
+    let plate_radii_px = rec
+        .frames
+        .iter()
+        .filter_map(|f| {
+            let bar = f.bar.as_ref().filter(|b| b.source == BarSource::Plate)?;
+            Some((f.t_s, bar.r_px? as f64, bar.confidence as f64))
+        })
+        .collect();
+    let body = rec.frames.iter().filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks)).collect();
+    estimate_scale(&ScaleInput {
+        plate_radii_px,
+        body,
+        plate_diameter_mm: rec.header.plate_diameter_mm.unwrap_or(DEFAULT_PLATE_DIAMETER_MM),
+        lifter_height_cm: None,
+        frame_width_px: rec.header.source.width as f64,
+        frame_height_px: rec.header.source.height as f64,
+    })
 }

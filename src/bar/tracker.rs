@@ -1,0 +1,401 @@
+//! Frame-to-frame plate following: detection near the lifter's hands when there is no track,
+//! then a local edge search around the constant-velocity prediction every frame, a periodic check
+//! for a larger concentric circle (we may be on the hub or an inner plate), and the wrists as
+//! the fallback when no plate is seen.
+
+use opencv::core::Mat;
+
+use super::detect::{detect, follow, Candidate, DetectRequest};
+use super::fit::Ellipse;
+use super::prior::{
+    body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH,
+    MIN_PLATE_RADIUS_PER_BODY_LENGTH, PLATE_RADIUS_PER_BODY_LENGTH,
+};
+use crate::error::Result;
+use crate::recording::{BarSample, BarSource, Landmark};
+
+/// Tunables of the tracker, with the defaults used by the pose pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BarTrackerOptions {
+    /// Plate radius in patch px while following (precision vs cost).
+    pub work_radius_px: f32,
+    /// A followed plate needs at least this share of its rim on clear arcs to count as seen.
+    pub min_follow_quality: f32,
+    /// A detection needs at least this share of its rim on clear arcs.
+    pub min_detect_quality: f32,
+    /// Frames a lost plate is coasted on its predicted path before it is searched for afresh.
+    pub max_coast_frames: u32,
+    /// Every this many frames the plate is looked for afresh near the hands, and the track moves
+    /// to a clearly better candidate.
+    pub verify_every_frames: u32,
+    /// While searching, detection runs at most every this many frames (it is the dear part).
+    pub search_every_frames: u32,
+    /// Write the wrists' midpoint (`source: wrists`) where no plate is seen.
+    pub wrist_fallback: bool,
+}
+
+impl Default for BarTrackerOptions {
+    fn default() -> Self {
+        BarTrackerOptions {
+            work_radius_px: 30.0,
+            min_follow_quality: 0.25,
+            min_detect_quality: 0.45,
+            max_coast_frames: 8,
+            verify_every_frames: 15,
+            search_every_frames: 2,
+            wrist_fallback: true,
+        }
+    }
+}
+
+/// Counts over a clip, for the pass summary and the report's warnings.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BarTrackerStats {
+    pub frames: u64,
+    pub plate_frames: u64,
+    pub wrist_frames: u64,
+    pub detector_runs: u64,
+    pub detections: u64,
+    pub switches: u64,
+    /// Tracks dropped because the plate left the lifter's hands.
+    pub hand_losses: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Track {
+    e: Ellipse,
+    vx: f32,
+    vy: f32,
+    t_s: f64,
+    misses: u32,
+    since_verify: u32,
+    /// The plate's radius at detection: the radius may move ±8 % around it (a plate does not
+    /// change size in a lift; letting it follow itself would slide onto an inner ring).
+    ref_r: f32,
+    /// Plate centre − wrists, in plate radii, averaged: the bar is in the hands, so this hardly
+    /// changes; a track that leaves the hands has lost the plate.
+    hand_offset: Option<[f32; 2]>,
+    /// Frames in a row the hands disagreed.
+    hand_misses: u32,
+}
+
+pub struct BarTracker {
+    opts: BarTrackerOptions,
+    body: BodySize,
+    track: Option<Track>,
+    frames_since_search: u32,
+    pub stats: BarTrackerStats,
+}
+
+impl BarTracker {
+    pub fn new(opts: BarTrackerOptions) -> BarTracker {
+        BarTracker {
+            opts,
+            body: BodySize::default(),
+            track: None,
+            frames_since_search: u32::MAX / 2,
+            stats: Default::default(),
+        }
+    }
+
+    pub fn reset(&mut self) {
+        self.body.clear();
+        self.track = None;
+        self.frames_since_search = u32::MAX / 2;
+        self.stats = Default::default();
+    }
+
+    /// The bar in this frame: the near plate's centre when it is seen, else (optionally) the
+    /// wrists' midpoint, else `None`. `landmarks` are this frame's pose, if any.
+    pub fn update(
+        &mut self,
+        frame_bgr: &Mat,
+        t_s: f64,
+        landmarks: Option<&[Landmark]>,
+    ) -> Result<Option<BarSample>> {
+        self.stats.frames += 1;
+        let wrists = landmarks.and_then(wrists_px);
+        if let Some(len) = landmarks.and_then(body_length_px) {
+            self.body.push(len);
+        }
+        let plate = match self.track.is_some() {
+            true => self.follow(frame_bgr, t_s, wrists.map(|w| w.0))?,
+            false => self.search(frame_bgr, t_s, wrists.map(|w| w.0))?,
+        };
+        if let Some((e, conf)) = plate {
+            self.stats.plate_frames += 1;
+            return Ok(Some(BarSample {
+                x_px: e.cx,
+                y_px: e.cy,
+                r_px: Some(e.r),
+                confidence: conf.clamp(0.0, 1.0),
+                source: BarSource::Plate,
+            }));
+        }
+        if self.opts.wrist_fallback {
+            if let Some((p, vis)) = wrists {
+                self.stats.wrist_frames += 1;
+                return Ok(Some(BarSample {
+                    x_px: p[0],
+                    y_px: p[1],
+                    r_px: None,
+                    // The wrists are a few cm above the bar and move with the grip: never confident.
+                    confidence: (0.4 * vis).clamp(0.0, 0.4),
+                    source: BarSource::Wrists,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
+    fn follow(
+        &mut self,
+        frame: &Mat,
+        t_s: f64,
+        wrists: Option<[f32; 2]>,
+    ) -> Result<Option<(Ellipse, f32)>> {
+        let Some(mut tr) = self.track.take() else {
+            return Ok(None);
+        };
+        let dt = ((t_s - tr.t_s) as f32).clamp(0.0, 0.25);
+        let pred = tr.e.translated(tr.vx * dt, tr.vy * dt);
+        let speed = (tr.vx * tr.vx + tr.vy * tr.vy).sqrt() * dt;
+        let max_shift = 0.18 * tr.e.r + 0.5 * speed + 2.0;
+        let found = follow(
+            frame,
+            pred,
+            max_shift,
+            0.92 * tr.ref_r,
+            1.08 * tr.ref_r,
+            self.opts.work_radius_px,
+            false,
+        )?;
+        let seen = found.filter(|c| c.support.quality() >= self.opts.min_follow_quality);
+        let mut out = match seen {
+            Some(c) => {
+                if dt > 0.0 {
+                    let (vx, vy) = ((c.ellipse.cx - tr.e.cx) / dt, (c.ellipse.cy - tr.e.cy) / dt);
+                    tr.vx = 0.6 * vx + 0.4 * tr.vx;
+                    tr.vy = 0.6 * vy + 0.4 * tr.vy;
+                }
+                tr.e = c.ellipse;
+                tr.misses = 0;
+                Some((c.ellipse, c.support.quality()))
+            }
+            None => {
+                tr.e = pred;
+                tr.vx *= 0.5;
+                tr.vy *= 0.5;
+                tr.misses += 1;
+                None
+            }
+        };
+        tr.t_s = t_s;
+        tr.since_verify += 1;
+        if let (Some(w), Some((e, _))) = (wrists, out) {
+            let off = [(e.cx - w[0]) / e.r, (e.cy - w[1]) / e.r];
+            match tr.hand_offset {
+                None => tr.hand_offset = Some(off),
+                Some(h) => {
+                    if (off[0] - h[0]).abs() > MAX_HAND_OFFSET_CHANGE
+                        || (off[1] - h[1]).abs() > MAX_HAND_OFFSET_CHANGE
+                    {
+                        tr.hand_misses += 1;
+                    } else {
+                        tr.hand_misses = 0;
+                        tr.hand_offset =
+                            Some([0.9 * h[0] + 0.1 * off[0], 0.9 * h[1] + 0.1 * off[1]]);
+                    }
+                }
+            }
+            if tr.hand_misses > MAX_HAND_MISSES {
+                // The hands went elsewhere: this is not the lifter's plate (or we slid off it).
+                self.stats.hand_losses += 1;
+                return Ok(None);
+            }
+        }
+        if tr.since_verify >= self.opts.verify_every_frames {
+            if let (Some(w), Some(body)) = (wrists, self.body.estimate_px()) {
+                tr.since_verify = 0;
+                // Look again around the hands, scoring the tracked circle in the same patch:
+                // switch when something clearly more plate-like is there (the start may have
+                // caught the far plate, a hub ring or a round shape on the lifter).
+                let (cands, r_e) = self.detect_near_hands(frame, w, body, &[tr.e])?;
+                let current = cands
+                    .iter()
+                    .filter(|c| same_circle(&c.ellipse, &tr.e))
+                    .map(|c| selection_score(c, w, r_e))
+                    .fold(0.0f32, f32::max);
+                if let Some(best) = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality)
+                {
+                    let (b, e) = (&best.ellipse, &tr.e);
+                    let concentric = (b.cx - e.cx).hypot(b.cy - e.cy) < 0.15 * b.r.max(e.r);
+                    let switch = if same_circle(b, e) {
+                        false
+                    } else if concentric {
+                        // The outer rim of what we follow (we were on an inner ring): take it;
+                        // never go from a rim to an inner ring.
+                        b.r > e.r
+                    } else {
+                        selection_score(&best, w, r_e) > SWITCH_MARGIN * current
+                    };
+                    if switch {
+                        self.stats.switches += 1;
+                        let best = self.calibrate(frame, best)?;
+                        tr = Track::new(best.ellipse, t_s);
+                        out = Some((best.ellipse, best.support.quality()));
+                    }
+                }
+            }
+        }
+        if tr.misses <= self.opts.max_coast_frames {
+            self.track = Some(tr);
+        }
+        Ok(out)
+    }
+
+    fn detect_near_hands(
+        &mut self,
+        frame: &Mat,
+        w: [f32; 2],
+        body: f32,
+        extra: &[Ellipse],
+    ) -> Result<(Vec<Candidate>, f32)> {
+        let r_e = PLATE_RADIUS_PER_BODY_LENGTH * body;
+        let req = DetectRequest {
+            cx: w[0],
+            cy: w[1] + 0.6 * r_e,
+            half_w: 3.5 * r_e,
+            half_h: 2.0 * r_e,
+            min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * body,
+            max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * body,
+            aspects: [1.0, 0.72],
+        };
+        self.stats.detector_runs += 1;
+        Ok((detect(frame, &req, extra)?, r_e))
+    }
+
+    /// Centre, radius and aspect of a fresh detection at the tracking resolution.
+    fn calibrate(&mut self, frame: &Mat, c: Candidate) -> Result<Candidate> {
+        let e = c.ellipse;
+        Ok(
+            match follow(
+                frame,
+                e,
+                0.1 * e.r,
+                0.85 * e.r,
+                1.15 * e.r,
+                self.opts.work_radius_px,
+                true,
+            )? {
+                Some(f) if f.support.quality() >= 0.8 * c.support.quality() => f,
+                _ => c,
+            },
+        )
+    }
+
+    fn search(
+        &mut self,
+        frame: &Mat,
+        t_s: f64,
+        wrists: Option<[f32; 2]>,
+    ) -> Result<Option<(Ellipse, f32)>> {
+        self.frames_since_search = self.frames_since_search.saturating_add(1);
+        let (Some(w), Some(body)) = (wrists, self.body.estimate_px()) else {
+            return Ok(None);
+        };
+        if self.frames_since_search < self.opts.search_every_frames {
+            return Ok(None);
+        }
+        self.frames_since_search = 0;
+        let (cands, r_e) = self.detect_near_hands(frame, w, body, &[])?;
+        let Some(best) = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality) else {
+            return Ok(None);
+        };
+        let best = self.calibrate(frame, best)?;
+        self.stats.detections += 1;
+        self.track = Some(Track::new(best.ellipse, t_s));
+        Ok(Some((best.ellipse, best.support.quality())))
+    }
+}
+
+/// Largest change, in plate radii, of the plate centre's offset from the wrists before it counts
+/// as the hands disagreeing (the pose's wrists are noisy when a plate hides them).
+const MAX_HAND_OFFSET_CHANGE: f32 = 1.0;
+/// Frames in a row the hands may disagree before the track is dropped.
+const MAX_HAND_MISSES: u32 = 6;
+
+/// A candidate must beat the tracked circle's score by this factor to replace it.
+const SWITCH_MARGIN: f32 = 1.3;
+
+impl Track {
+    fn new(e: Ellipse, t_s: f64) -> Track {
+        Track {
+            e,
+            vx: 0.0,
+            vy: 0.0,
+            t_s,
+            misses: 0,
+            since_verify: 0,
+            ref_r: e.r,
+            hand_offset: None,
+            hand_misses: 0,
+        }
+    }
+}
+
+/// Two ellipses that are the same plate outline (centre within 20 % of the radius, radius within 12 %).
+fn same_circle(a: &Ellipse, b: &Ellipse) -> bool {
+    (a.cx - b.cx).hypot(a.cy - b.cy) < 0.2 * a.r.max(b.r) && (a.r / b.r - 1.0).abs() < 0.12
+}
+
+/// The near plate's score: a clear rim (quality), near the hands, and big (see [`choose_near_plate`]).
+pub fn selection_score(c: &Candidate, wrists: [f32; 2], expected_r: f32) -> f32 {
+    let loc = location_weight(&c.ellipse, wrists);
+    if loc < 0.25 {
+        return 0.0;
+    }
+    c.support.quality() * (c.ellipse.r / expected_r).sqrt() * (0.5 + 0.5 * loc)
+}
+
+/// How well a candidate's place fits the hands: the bar is in the hands, so in a side view the
+/// plate's centre is at the wrists' x and a little below them (further below when a plate hides
+/// the wrists and the pose guesses them high, or when the camera is above the bar: the near
+/// plate then looks lower); an oblique view moves it sideways along the bar, so x is allowed
+/// far more room than y.
+pub fn location_weight(e: &Ellipse, wrists: [f32; 2]) -> f32 {
+    let dx = (e.cx - wrists[0]) / e.r;
+    let dy = (e.cy - wrists[1]) / e.r;
+    (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - 0.5) / 1.0).powi(2)).exp()
+}
+
+/// The near plate among candidates: a clear rim (quality), near the hands, and big: the near
+/// plate looks bigger than the far one, and a hub ring or an inner plate is smaller still.
+/// `expected_r` is the plate radius the lifter's size suggests for a plate in the lifter's plane.
+/// When a larger circle shares the winner's centre and has a fair rim too, that is the plate's
+/// outer rim and the winner an inner ring (a painted ring, a smaller plate, the hub): take it.
+pub fn choose_near_plate(
+    cands: &[Candidate],
+    wrists: [f32; 2],
+    expected_r: f32,
+    min_quality: f32,
+) -> Option<Candidate> {
+    let best = cands
+        .iter()
+        .filter(|c| c.support.quality() >= min_quality)
+        .map(|c| (selection_score(c, wrists, expected_r), c))
+        .filter(|(s, _)| *s > 0.0)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| *c)?;
+    let outer = cands
+        .iter()
+        .filter(|c| {
+            let d = (c.ellipse.cx - best.ellipse.cx).hypot(c.ellipse.cy - best.ellipse.cy);
+            c.ellipse.r > 1.1 * best.ellipse.r
+                && d < 0.12 * c.ellipse.r
+                && c.support.quality() >= (0.8 * min_quality).max(0.5 * best.support.quality())
+        })
+        .max_by(|a, b| a.ellipse.r.total_cmp(&b.ellipse.r))
+        .copied();
+    Some(outer.unwrap_or(best))
+}

@@ -1,0 +1,663 @@
+//! Bar tracking on the shared clips: the rendered ones against their ground truth (radius jitter,
+//! path after a similarity fit), the real ones for plate share and scale, with contact sheets of
+//! tracked frames written to /tmp/liftform-bar/ for looking at.
+//!
+//! Poses come from the pose pass (models needed), or from `LIFTFORM_BAR_POSES=DIR` holding
+//! `DIR/<stem>/poses.jsonl` recordings made earlier (faster when iterating).
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use liftform::bar::metrics::{
+    plate_to_midline_offset_px, rep_bar_metrics, BarMetricsInput, Midfoot,
+};
+use liftform::bar::scale::{estimate_scale, BodyFrame, ScaleEstimate, ScaleInput, ScaleSource};
+use liftform::bar::{BarTracker, BarTrackerOptions};
+use liftform::output::video_output_dir;
+use liftform::pose::model::ModelChoice;
+use liftform::pose::{PoseEstimator, PoseOptions};
+use liftform::pose_pass::{run_pose_pass_with, PosePassOptions};
+use liftform::recording::{BarSample, BarSource, Recording};
+use liftform::video::VideoReader;
+use opencv::core::{Mat, Point, Rect, Scalar, Size, Vector};
+use opencv::prelude::*;
+use opencv::{core, imgcodecs, imgproc};
+
+const SHEET_DIR: &str = "/tmp/liftform-bar";
+
+fn recording_for(clip: &Path, out: &Path, estimator: &mut Option<PoseEstimator>) -> Recording {
+    let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();
+    if let Some(dir) = std::env::var_os("LIFTFORM_BAR_POSES") {
+        let p = PathBuf::from(dir).join(&stem).join("poses.jsonl");
+        if p.is_file() {
+            return Recording::read(&p).unwrap();
+        }
+    }
+    let est = estimator.get_or_insert_with(|| {
+        PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap()
+    });
+    let dir = video_output_dir(out, clip).unwrap();
+    let opts = PosePassOptions {
+        track_bar: false,
+        ..PosePassOptions::default()
+    };
+    let summary = run_pose_pass_with(clip, &dir, est, &opts, |_| {}).unwrap();
+    Recording::read(&summary.recording_path).unwrap()
+}
+
+/// Runs the tracker over the clip with the recording's poses; also draws a contact sheet.
+fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSample>> {
+    let mut reader = VideoReader::open(clip).unwrap();
+    let mut tracker = BarTracker::new(BarTrackerOptions::default());
+    let n = rec.frames.len();
+    let picks: Vec<usize> = (0..16).map(|k| (k * (n - 1)) / 15).collect();
+    let mut tiles: Vec<Mat> = Vec::new();
+    let mut out = Vec::new();
+    let mut i = 0usize;
+    let mut spent = 0.0f64;
+    while let Some(frame) = reader.next_frame().unwrap() {
+        let lms = rec
+            .frames
+            .get(i)
+            .and_then(|f| f.pose.as_ref())
+            .map(|p| p.landmarks.as_slice());
+        let t0 = std::time::Instant::now();
+        let bar = tracker.update(&frame.image_bgr, frame.t_s, lms).unwrap();
+        spent += t0.elapsed().as_secs_f64();
+        if sheet.is_some() && picks.contains(&i) {
+            tiles.push(tile(&frame.image_bgr, bar.as_ref(), lms, i));
+        }
+        out.push(bar);
+        i += 1;
+    }
+    println!(
+        "  {}: tracker {:.2} ms/frame, {} detector runs in {} frames, {:?}",
+        clip.file_stem().unwrap().to_string_lossy(),
+        1000.0 * spent / i.max(1) as f64,
+        tracker.stats.detector_runs,
+        i,
+        tracker.stats
+    );
+    if let Some(path) = sheet {
+        let mut rows = Vec::new();
+        for chunk in tiles.chunks(4) {
+            let mut v: Vector<Mat> = chunk.iter().cloned().collect();
+            while v.len() < 4 {
+                v.push(
+                    Mat::zeros(300, 300, core::CV_8UC3)
+                        .unwrap()
+                        .to_mat()
+                        .unwrap(),
+                );
+            }
+            let mut row = Mat::default();
+            core::hconcat(&v, &mut row).unwrap();
+            rows.push(row);
+        }
+        let rows: Vector<Mat> = rows.into_iter().collect();
+        let mut all = Mat::default();
+        core::vconcat(&rows, &mut all).unwrap();
+        imgcodecs::imwrite(path.to_str().unwrap(), &all, &Vector::new()).unwrap();
+    }
+    out
+}
+
+fn tile(
+    img: &Mat,
+    bar: Option<&BarSample>,
+    lms: Option<&[liftform::recording::Landmark]>,
+    i: usize,
+) -> Mat {
+    let mut m = img.clone();
+    let green = Scalar::new(0.0, 255.0, 0.0, 0.0);
+    let thick = (m.rows() / 300).max(2);
+    if let Some(l) = lms {
+        for w in [15usize, 16] {
+            let p = Point::new(l[w].x_px as i32, l[w].y_px as i32);
+            imgproc::circle(
+                &mut m,
+                p,
+                thick * 2,
+                Scalar::new(255.0, 255.0, 0.0, 0.0),
+                -1,
+                imgproc::LINE_8,
+                0,
+            )
+            .unwrap();
+        }
+    }
+    if let Some(b) = bar {
+        let c = Point::new(b.x_px as i32, b.y_px as i32);
+        match (b.source, b.r_px) {
+            (BarSource::Plate, Some(r)) => {
+                imgproc::circle(&mut m, c, r as i32, green, thick, imgproc::LINE_AA, 0).unwrap();
+                imgproc::circle(&mut m, c, thick * 2, green, -1, imgproc::LINE_8, 0).unwrap();
+            }
+            _ => {
+                let mag = Scalar::new(255.0, 0.0, 255.0, 0.0);
+                imgproc::line(
+                    &mut m,
+                    c - Point::new(15 * thick, 0),
+                    c + Point::new(15 * thick, 0),
+                    mag,
+                    thick,
+                    imgproc::LINE_8,
+                    0,
+                )
+                .unwrap();
+                imgproc::line(
+                    &mut m,
+                    c - Point::new(0, 15 * thick),
+                    c + Point::new(0, 15 * thick),
+                    mag,
+                    thick,
+                    imgproc::LINE_8,
+                    0,
+                )
+                .unwrap();
+            }
+        }
+    }
+    // Square crop around the bar (or the frame's centre), scaled to 300 px.
+    let (w, h) = (m.cols(), m.rows());
+    let side = w.min(h);
+    let cx = bar.map_or(w / 2, |b| b.x_px as i32);
+    let x0 = (cx - side / 2).clamp(0, w - side);
+    let cy = h / 2;
+    let y0 = (cy - side / 2).clamp(0, h - side);
+    let roi = Mat::roi(&m, Rect::new(x0, y0, side, side)).unwrap();
+    let mut small = Mat::default();
+    imgproc::resize(
+        &roi,
+        &mut small,
+        Size::new(300, 300),
+        0.0,
+        0.0,
+        imgproc::INTER_AREA,
+    )
+    .unwrap();
+    imgproc::put_text(
+        &mut small,
+        &format!("{i}"),
+        Point::new(5, 20),
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        0.6,
+        Scalar::new(0.0, 255.0, 255.0, 0.0),
+        2,
+        imgproc::LINE_8,
+        false,
+    )
+    .unwrap();
+    small
+}
+
+fn stats(v: &[f64]) -> (f64, f64) {
+    let m = v.iter().sum::<f64>() / v.len() as f64;
+    let var = v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64;
+    (m, var.sqrt())
+}
+
+/// Least-squares similarity (scale, rotation, translation) from `a` onto `b`; returns the
+/// residual distances.
+fn similarity_residuals(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<f64> {
+    let n = a.len() as f64;
+    let ma = a
+        .iter()
+        .fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
+    let mb = b
+        .iter()
+        .fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
+    let (mut sxx, mut sxy, mut va) = (0.0, 0.0, 0.0);
+    for (p, q) in a.iter().zip(b) {
+        let (x, y) = (p[0] - ma[0], p[1] - ma[1]);
+        let (u, v) = (q[0] - mb[0], q[1] - mb[1]);
+        sxx += x * u + y * v; // cos part
+        sxy += x * v - y * u; // sin part
+        va += x * x + y * y;
+    }
+    let (c, s) = (sxx / va, sxy / va);
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| {
+            let (x, y) = (p[0] - ma[0], p[1] - ma[1]);
+            let fx = c * x - s * y + mb[0];
+            let fy = s * x + c * y + mb[1];
+            (fx - q[0]).hypot(fy - q[1])
+        })
+        .collect()
+}
+
+fn scale_input(rec: &Recording, bars: &[Option<BarSample>]) -> ScaleInput {
+    let radii: Vec<(f64, f64, f64)> = rec
+        .frames
+        .iter()
+        .zip(bars)
+        .filter_map(|(f, b)| {
+            let b = b.as_ref()?;
+            if b.source != BarSource::Plate {
+                return None;
+            }
+            Some((f.t_s, b.r_px? as f64, b.confidence as f64))
+        })
+        .collect();
+    let body: Vec<BodyFrame> = rec
+        .frames
+        .iter()
+        .filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks))
+        .collect();
+    ScaleInput {
+        plate_radii_px: radii,
+        body,
+        plate_diameter_mm: 450.0,
+        lifter_height_cm: None,
+        frame_width_px: rec.header.source.width as f64,
+        frame_height_px: rec.header.source.height as f64,
+    }
+}
+
+#[test]
+fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
+    let Some(data) = support::shared_data() else {
+        return;
+    };
+    std::fs::create_dir_all(SHEET_DIR).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut estimator = None;
+    let mut failures = Vec::new();
+    for stem in [
+        "deadlift_clean_cam0deg",
+        "deadlift_clean_cam15deg",
+        "deadlift_faults_cam15deg",
+    ] {
+        let clip = data.join("synthetic").join(format!("{stem}.mp4"));
+        let gt: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(data.join("synthetic").join(format!("{stem}_gt.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        let rec = recording_for(&clip, out.path(), &mut estimator);
+        let sheet = PathBuf::from(SHEET_DIR).join(format!("{stem}.png"));
+        let bars = track(&clip, &rec, Some(&sheet));
+        let mut radii = Vec::new();
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for (k, b) in bars.iter().enumerate() {
+            let Some(b) = b.as_ref().filter(|b| b.source == BarSource::Plate) else {
+                continue;
+            };
+            radii.push(b.r_px.unwrap() as f64);
+            let g = &gt["frames"][k]["px"]["bar"];
+            ours.push([b.x_px as f64, b.y_px as f64]);
+            theirs.push([g[0].as_f64().unwrap(), g[1].as_f64().unwrap()]);
+        }
+        let share = radii.len() as f64 / bars.len() as f64;
+        let (rm, rs) = stats(&radii);
+        let res = similarity_residuals(&ours, &theirs);
+        let diameter = 2.0 * rm;
+        let (res_mean, _) = stats(&res);
+        let res_max = res.iter().cloned().fold(0.0, f64::max);
+        let mut sorted = res.clone();
+        sorted.sort_by(f64::total_cmp);
+        let res_p95 = sorted[(sorted.len() * 95 / 100).min(sorted.len() - 1)];
+        let scale = estimate_scale(&scale_input(&rec, &bars));
+        println!(
+            "{stem:<26} plate {:5.1} %  radius {rm:6.2} px, jitter {:4.2} %  path vs GT after similarity: mean {:4.2} %, p95 {:4.2} %, max {:4.2} % of plate diameter  scale {:?}",
+            100.0 * share,
+            100.0 * rs / rm,
+            100.0 * res_mean / diameter,
+            100.0 * res_p95 / diameter,
+            100.0 * res_max / diameter,
+            scale
+        );
+        if share < 0.95 {
+            failures.push(format!("{stem}: plate on {:.1} % of frames", 100.0 * share));
+        }
+        if stem == "deadlift_faults_cam15deg" {
+            failures.extend(check_injected_bar_faults(&rec, &bars, &gt, &scale));
+        }
+        if rs / rm > 0.03 {
+            failures.push(format!("{stem}: radius jitter {:.2} %", 100.0 * rs / rm));
+        }
+        if res_p95 / diameter > 0.03 {
+            failures.push(format!(
+                "{stem}: path p95 {:.2} % of plate diameter",
+                100.0 * res_p95 / diameter
+            ));
+        }
+        if scale.source != ScaleSource::Plate {
+            failures.push(format!("{stem}: no plate scale: {:?}", scale.notes));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("; "));
+}
+
+/// The faults clip's bar faults, measured by `bar::metrics` on the tracked plate, against the
+/// ground truth's own bar-minus-mid-foot: rep 1 sets up 9 cm in front of the mid-foot and drifts
+/// further forward in the pull; rep 2 is clean.
+fn check_injected_bar_faults(
+    rec: &Recording,
+    bars: &[Option<BarSample>],
+    gt: &serde_json::Value,
+    scale: &ScaleEstimate,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let (Some(cm_plate), Some(cm_body)) = (scale.cm_per_px_plate_plane, scale.cm_per_px_body_plane)
+    else {
+        return vec!["faults clip: no scale".into()];
+    };
+    let gt_x = |k: usize| {
+        gt["frames"][k]["metrics"]["bar_x_minus_midfoot_m"]
+            .as_f64()
+            .unwrap()
+            * 100.0
+    };
+    let gt_h = |k: usize| gt["frames"][k]["metrics"]["bar_height_m"].as_f64().unwrap() * 100.0;
+    let points: Vec<(f64, f64, f64)> = rec
+        .frames
+        .iter()
+        .zip(bars)
+        .filter_map(|(f, b)| {
+            b.as_ref()
+                .filter(|b| b.source == BarSource::Plate)
+                .map(|b| (f.t_s, b.x_px as f64, b.y_px as f64))
+        })
+        .collect();
+    // plate → bar midline from the wrists, mid-foot from the heels and toes
+    let pairs: Vec<(f64, f64)> = rec
+        .frames
+        .iter()
+        .zip(bars)
+        .filter_map(|(f, b)| {
+            let b = b.as_ref().filter(|b| b.source == BarSource::Plate)?;
+            let (w, _) = liftform::bar::prior::wrists_px(&f.pose.as_ref()?.landmarks)?;
+            Some((b.x_px as f64, w[0] as f64))
+        })
+        .collect();
+    let dx = plate_to_midline_offset_px(&pairs).unwrap();
+    let facing = gt["frames"][0]["px"]["R_foot_index"][0].as_f64().unwrap()
+        - gt["frames"][0]["px"]["R_heel"][0].as_f64().unwrap();
+    let sign = facing.signum();
+    for (rep, span) in [(0.0, 4.0), (4.0, 8.0)].into_iter().enumerate() {
+        // The feet do not move in a deadlift: the median over the clip of the heel–toe midpoints.
+        let mut feet: Vec<f64> = rec
+            .frames
+            .iter()
+            .filter_map(|f| f.pose.as_ref())
+            .map(|p| (29..=32).map(|i| p.landmarks[i].x_px as f64).sum::<f64>() / 4.0)
+            .collect();
+        feet.sort_by(f64::total_cmp);
+        let midfoot_x = feet[feet.len() / 2];
+        let input = BarMetricsInput {
+            cm_per_px: cm_plate,
+            forward_sign: sign,
+            midfoot: Some(Midfoot {
+                x_px: midfoot_x,
+                plate_to_midline_dx_px: dx,
+                cm_per_px_body: cm_body,
+            }),
+        };
+        let m = rep_bar_metrics(&points, &input, span).unwrap();
+        // Ground truth over the same phases.
+        let k0 = (span.0 * 30.0) as usize;
+        let ks: Vec<usize> = (k0..k0 + 120).collect();
+        let lift = *ks.iter().find(|&&k| gt_h(k) > gt_h(k0) + 1.0).unwrap();
+        let top = *ks
+            .iter()
+            .max_by(|a, b| gt_h(**a).total_cmp(&gt_h(**b)))
+            .unwrap();
+        let gt_setup = gt_x(k0);
+        let gt_fwd = (lift..=top)
+            .map(|k| gt_x(k) - gt_x(lift))
+            .fold(0.0, f64::max);
+        let gt_rom = gt_h(top) - gt_h(k0);
+        let ours_setup = m.setup_offset_from_midfoot_cm.unwrap();
+        let ours_fwd = m.max_forward_drift_pull_cm.unwrap();
+        println!(
+            "  rep {}: setup offset {ours_setup:5.1} cm (truth {gt_setup:4.1}), forward drift in the pull {ours_fwd:4.1} cm at {:.2} s (truth {gt_fwd:4.1}), ROM {:4.1} cm (truth {gt_rom:4.1}), MCV {:.2} m/s, PCV {:.2} m/s, concentric {:.2} s, eccentric {:.2} s",
+            rep + 1,
+            m.max_forward_drift_pull_at_s.unwrap(),
+            m.vertical_rom_cm,
+            m.mean_concentric_velocity_m_s.unwrap(),
+            m.peak_concentric_velocity_m_s.unwrap(),
+            m.concentric_duration_s.unwrap(),
+            m.eccentric_duration_s.unwrap_or(f64::NAN),
+        );
+        if (ours_fwd - gt_fwd).abs() > 2.0 {
+            failures.push(format!(
+                "rep {}: forward drift {ours_fwd:.1} cm, truth {gt_fwd:.1}",
+                rep + 1
+            ));
+        }
+        if (m.vertical_rom_cm - gt_rom).abs() > 2.0 {
+            failures.push(format!(
+                "rep {}: ROM {:.1} cm, truth {gt_rom:.1}",
+                rep + 1,
+                m.vertical_rom_cm
+            ));
+        }
+        if (ours_setup - gt_setup).abs() > MIDFOOT_TOLERANCE_CM {
+            failures.push(format!(
+                "rep {}: setup offset {ours_setup:.1} cm, truth {gt_setup:.1}",
+                rep + 1
+            ));
+        }
+    }
+    failures
+}
+
+/// The setup offset depends on the pose's heels, toes and wrists as much as on the bar: BlazePose's
+/// feet are off by 10–12 px (~6 cm) on these clips and the wrists place the bar's midline, so
+/// this is looser than the bar's own 2 cm (measured: +3.5 and +4.8 cm, a constant bias).
+const MIDFOOT_TOLERANCE_CM: f64 = 5.0;
+
+#[test]
+fn real_clips_plate_share_and_scale() {
+    let Some(data) = support::shared_data() else {
+        return;
+    };
+    std::fs::create_dir_all(SHEET_DIR).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut estimator = None;
+    let mut clips: Vec<PathBuf> = std::fs::read_dir(data.join("videos"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "mp4"))
+        .collect();
+    clips.sort();
+    let mut with_scale = 0;
+    for clip in &clips {
+        let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();
+        let rec = recording_for(clip, out.path(), &mut estimator);
+        let sheet = PathBuf::from(SHEET_DIR).join(format!("{stem}.png"));
+        let bars = track(clip, &rec, Some(&sheet));
+        let plate = bars
+            .iter()
+            .flatten()
+            .filter(|b| b.source == BarSource::Plate)
+            .count();
+        let wrists = bars
+            .iter()
+            .flatten()
+            .filter(|b| b.source == BarSource::Wrists)
+            .count();
+        let radii: Vec<f64> = bars
+            .iter()
+            .flatten()
+            .filter_map(|b| b.r_px.map(|r| r as f64))
+            .collect();
+        let (rm, rs) = if radii.is_empty() {
+            (f64::NAN, f64::NAN)
+        } else {
+            stats(&radii)
+        };
+        let scale = estimate_scale(&scale_input(&rec, &bars));
+        if scale.source == ScaleSource::Plate {
+            with_scale += 1;
+        }
+        let csv: String = bars
+            .iter()
+            .enumerate()
+            .map(|(i, b)| match b {
+                Some(b) => format!(
+                    "{i},{:.2},{:.2},{:.2},{:.3},{:?}\n",
+                    b.x_px,
+                    b.y_px,
+                    b.r_px.unwrap_or(f32::NAN),
+                    b.confidence,
+                    b.source
+                ),
+                None => format!("{i},,,,,\n"),
+            })
+            .collect();
+        std::fs::write(PathBuf::from(SHEET_DIR).join(format!("{stem}.csv")), csv).unwrap();
+        println!(
+            "{stem:<24} frames {:4}  plate {:5.1} %  wrists {:5.1} %  radius {rm:6.1} ± {:4.1} %  scale {:?} {:.4} cm/px, height {:?} cm  {:?}",
+            bars.len(),
+            100.0 * plate as f64 / bars.len() as f64,
+            100.0 * wrists as f64 / bars.len() as f64,
+            100.0 * rs / rm,
+            scale.source,
+            scale.cm_per_px_plate_plane.unwrap_or(f64::NAN),
+            scale.lifter_height_cm.map(|h| h.round()),
+            scale.notes
+        );
+    }
+    println!(
+        "clips with a trustworthy plate scale: {with_scale} of {}",
+        clips.len()
+    );
+}
+
+/// `LIFTFORM_BAR_DEBUG=clip_stem:frame cargo test --test bar_clips debug_detect -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn debug_detect() {
+    use liftform::bar::detect::{detect, DetectRequest};
+    use liftform::bar::prior::*;
+    use liftform::bar::tracker::location_weight;
+    let Some(data) = support::shared_data() else {
+        return;
+    };
+    let spec = std::env::var("LIFTFORM_BAR_DEBUG").unwrap();
+    let (stem, k) = spec.split_once(':').unwrap();
+    let k: usize = k.parse().unwrap();
+    let clip = ["videos", "synthetic"]
+        .iter()
+        .map(|d| data.join(d).join(format!("{stem}.mp4")))
+        .find(|p| p.is_file())
+        .unwrap();
+    let rec = Recording::read(
+        &PathBuf::from(std::env::var("LIFTFORM_BAR_POSES").unwrap())
+            .join(stem)
+            .join("poses.jsonl"),
+    )
+    .unwrap();
+    let mut body = BodySize::default();
+    for f in &rec.frames {
+        if let Some(p) = &f.pose {
+            if let Some(l) = body_length_px(&p.landmarks) {
+                body.push(l);
+            }
+        }
+    }
+    let mut reader = VideoReader::open(&clip).unwrap();
+    let mut frame = None;
+    for _ in 0..=k {
+        frame = reader.next_frame().unwrap();
+    }
+    let frame = frame.unwrap();
+    let lms = &rec.frames[k].pose.as_ref().unwrap().landmarks;
+    let (w, _) = wrists_px(lms).unwrap();
+    let b = body.estimate_px().unwrap();
+    let r_e = PLATE_RADIUS_PER_BODY_LENGTH * b;
+    let req = DetectRequest {
+        cx: w[0],
+        cy: w[1] + 0.3 * r_e,
+        half_w: 3.5 * r_e,
+        half_h: 1.3 * r_e,
+        min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * b,
+        max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * b,
+        aspects: [1.0, 0.72],
+    };
+    println!("wrists {w:?} body {b} req {req:?}");
+    {
+        use liftform::bar::detect::Patch;
+        use liftform::bar::fit::{hough_ellipses, support, Ellipse};
+        let scale = (11.0 / req.min_r).min(1.0);
+        let patch = Patch::extract(
+            &frame.image_bgr,
+            req.cx,
+            req.cy,
+            req.half_w + req.max_r,
+            req.half_h + req.max_r,
+            scale,
+        )
+        .unwrap()
+        .unwrap();
+        println!(
+            "patch {}x{} contrast {}",
+            patch.grads.width, patch.grads.height, patch.grads.contrast
+        );
+        for p in hough_ellipses(
+            &patch.grads,
+            req.min_r * patch.scale,
+            req.max_r * patch.scale,
+            1.0,
+            40,
+        ) {
+            let e = patch.to_image(&p.ellipse);
+            println!(
+                "h ({:7.1},{:7.1}) r {:6.1} votes {:.3}",
+                e.cx, e.cy, e.r, p.votes
+            );
+        }
+        if let Ok(t) = std::env::var("LIFTFORM_BAR_TRUTH") {
+            let v: Vec<f32> = t.split(',').map(|x| x.parse().unwrap()).collect();
+            let e = patch.from_image(&Ellipse {
+                cx: v[0],
+                cy: v[1],
+                r: v[2],
+                aspect: 1.0,
+            });
+            println!("truth support {:?}", support(&patch.grads, &e));
+        }
+    }
+    let t = std::time::Instant::now();
+    let cands = detect(&frame.image_bgr, &req, &[]).unwrap();
+    println!("{} candidates in {:?}", cands.len(), t.elapsed());
+    let mut img = frame.image_bgr.clone();
+    for c in cands.iter().take(40) {
+        let e = c.ellipse;
+        println!(
+            "c ({:7.1},{:7.1}) r {:6.1} a {:.2} rank {:.3} cov {:.2} arcs {:.2} in {:.2} loc {:.2}",
+            e.cx,
+            e.cy,
+            e.r,
+            e.aspect,
+            c.support.rank(),
+            c.support.coverage,
+            c.support.arcs,
+            c.support.in_patch,
+            location_weight(&e, w)
+        );
+        imgproc::ellipse(
+            &mut img,
+            Point::new(e.cx as i32, e.cy as i32),
+            Size::new((e.r * e.aspect) as i32, e.r as i32),
+            0.0,
+            0.0,
+            360.0,
+            Scalar::new(0.0, 255.0 * c.support.rank() as f64, 255.0, 0.0),
+            1,
+            imgproc::LINE_AA,
+            0,
+        )
+        .unwrap();
+    }
+    imgcodecs::imwrite(
+        &format!("{SHEET_DIR}/debug_{stem}_{k}.png"),
+        &img,
+        &Vector::<i32>::new(),
+    )
+    .unwrap();
+}
