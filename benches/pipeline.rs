@@ -8,13 +8,15 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use liftform::output::video_output_dir;
 use liftform::pose::model::ModelChoice;
 use liftform::pose::{PoseEstimator, PoseOptions};
 use liftform::pose_pass::{run_pose_pass_with, PosePassOptions};
 use liftform::video::VideoReader;
+
+mod support;
 
 const POSE_ONLY_FRAMES: usize = 40;
 
@@ -67,26 +69,6 @@ fn end_to_end_fps_with(clip: &Path, threads: usize, model: ModelChoice, track_ba
     summary.frames_per_s()
 }
 
-/// Peak RSS (VmHWM) of a child process, polled from /proc until it exits.
-fn peak_rss_mb(mut command: Command) -> (f64, f64, bool) {
-    let start = Instant::now();
-    let mut child = command.spawn().unwrap();
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak_kb = 0u64;
-    loop {
-        if let Ok(status) = std::fs::read_to_string(&status_path) {
-            if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                let kb: u64 = line.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
-                peak_kb = peak_kb.max(kb);
-            }
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            return (peak_kb as f64 / 1024.0, start.elapsed().as_secs_f64(), status.success());
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn main() {
     // `cargo bench` passes --bench; nothing else is taken.
     let Some(clip) = bench_clip() else {
@@ -116,6 +98,8 @@ fn main() {
         100.0 * (without_bar / with_bar - 1.0)
     );
 
+    render_bench(&clip);
+
     let minutes: f64 = std::env::var("LIFTFORM_BENCH_LOOP_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(10.0);
     if minutes <= 0.0 {
         return;
@@ -133,12 +117,58 @@ fn main() {
     assert!(status.success(), "ffmpeg could not loop the clip");
     let mut command = Command::new(env!("CARGO_BIN_EXE_liftform"));
     command.args(["analyze", "-q", "--threads", "2", "-o"]).arg(work.path().join("out")).arg(&looped);
-    let (peak_mb, seconds, ok) = peak_rss_mb(command);
+    let (peak_mb, seconds, ok) = support::peak_rss_mb(command);
     assert!(ok, "liftform failed on the looped clip");
     let short = {
         let mut c = Command::new(env!("CARGO_BIN_EXE_liftform"));
         c.args(["analyze", "-q", "--threads", "2", "-o"]).arg(work.path().join("out_short")).arg(&clip);
-        peak_rss_mb(c).0
+        support::peak_rss_mb(c).0
     };
     println!("peak memory: {peak_mb:.0} MB on {minutes} min looped ({seconds:.0} s), {short:.0} MB on the {frames}-frame clip");
+}
+
+// --- Render pass (issue 5): annotated clip / HTML page, frames per second ------------------------
+// The recording comes from one pose pass (full model); the render pass then reads the video again,
+// draws the overlay and encodes H.264 — with the ffmpeg encoder (the default where ffmpeg is
+// installed) and with OpenCV's own VideoWriter (the fallback), then with everything --html adds.
+
+fn render_bench(clip: &Path) {
+    use liftform::analysis::{analyze, AnalysisConfig};
+    use liftform::recording::Recording;
+    use liftform::render::{render, RenderOptions, ENCODER_VAR};
+
+    let work = tempfile::tempdir().unwrap();
+    let dir = video_output_dir(work.path(), clip).unwrap();
+    let mut estimator = PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap();
+    let summary = liftform::pose_pass::run_pose_pass(clip, &dir, &mut estimator, |_| {}).unwrap();
+    drop(estimator);
+    let recording = Recording::read(&summary.recording_path).unwrap();
+    let config = AnalysisConfig::default();
+    let report = analyze(&recording, &config);
+    let runs: [(&str, &str, RenderOptions); 3] = [
+        ("render --annotate, ffmpeg:", "ffmpeg", RenderOptions { annotate: true, ..RenderOptions::default() }),
+        ("render --annotate, OpenCV:", "opencv", RenderOptions { annotate: true, ..RenderOptions::default() }),
+        ("render --html (all):     ", "", RenderOptions { html: true, ..RenderOptions::default() }),
+    ];
+    let previous = std::env::var_os(ENCODER_VAR);
+    for (label, encoder, options) in runs {
+        if !encoder.is_empty() {
+            std::env::set_var(ENCODER_VAR, encoder);
+        } else if let Some(p) = &previous {
+            std::env::set_var(ENCODER_VAR, p);
+        } else {
+            std::env::remove_var(ENCODER_VAR);
+        }
+        match render(clip, &recording, &report, &config, &dir, &options) {
+            Ok(r) => println!(
+                "{label} {:7.1} frames/s ({} frames, video pass {:.2} s, all {:.2} s, {:?})",
+                r.frames_per_s(),
+                r.frames,
+                r.video_pass_s,
+                r.elapsed_s,
+                r.codec
+            ),
+            Err(e) => println!("{label} skipped: {e}"),
+        }
+    }
 }

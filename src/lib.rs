@@ -24,3 +24,4 @@ pub mod bar;
 pub mod batch;
 pub mod interrupt;
 pub mod pipeline;
+pub mod render;

@@ -14,6 +14,7 @@ use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
 use liftform::pipeline::analyze_video;
 use liftform::pose_pass::PosePassSummary;
 use liftform::recording::Recording;
+use liftform::render::{render_from_dir, RenderOptions, RenderSummary};
 use liftform::report::Report;
 use liftform::{assets, rules, Error};
 
@@ -53,6 +54,15 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Also write DIR/<stem>/annotated.mp4 (H.264) and PNG plots: a second pass over the video.
+        #[arg(long)]
+        annotate: bool,
+        /// Also write DIR/<stem>/report.html (with the annotated clip it plays, and the plots).
+        #[arg(long)]
+        html: bool,
+        /// Also write a short annotated clip around each finding under DIR/<stem>/clips/.
+        #[arg(long)]
+        clips: bool,
         /// Keep the landmark network's raw coordinates (no heatmap refinement).
         #[arg(long, hide = true)]
         no_refine: bool,
@@ -86,6 +96,15 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
+        /// Also write each video's annotated.mp4 and plots (a second pass over each video).
+        #[arg(long)]
+        annotate: bool,
+        /// Also write each video's report.html (with the annotated clip and plots).
+        #[arg(long)]
+        html: bool,
+        /// Also write a short clip around each finding.
+        #[arg(long)]
+        clips: bool,
     },
     /// List the form rules with their codes, phases and default thresholds.
     Rules,
@@ -113,7 +132,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet } = cli.command {
+    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips } =
+        cli.command
+    {
         let config = load_config(config.as_deref())?;
         let progress = if quiet {
             Progress::Quiet
@@ -131,6 +152,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             model: ModelChoice::parse(&model),
             config,
             progress,
+            render: RenderOptions { annotate, html, clips },
         };
         let outcome = run_batch(&dir, &options)?;
         return Ok(report_batch(&outcome, &out_dir, quiet));
@@ -173,10 +195,31 @@ fn report_batch(outcome: &BatchOutcome, out_dir: &Path, quiet: bool) -> ExitCode
 
 fn run_single(command: Command) -> Result<(), Error> {
     match command {
-        Command::Analyze { videos, from_poses, out_dir, model, config, json, threads, quiet, no_refine, no_smooth } => {
+        Command::Analyze {
+            videos,
+            from_poses,
+            out_dir,
+            model,
+            config,
+            json,
+            threads,
+            quiet,
+            annotate,
+            html,
+            clips,
+            no_refine,
+            no_smooth,
+        } => {
             let config = load_config(config.as_deref())?;
             let show = Show { json, quiet };
+            let render_options = RenderOptions { annotate, html, clips };
             if let Some(recording_path) = from_poses {
+                if render_options.any() {
+                    return Err(Error::input(
+                        &recording_path,
+                        "--annotate, --html and --clips need the video: run `liftform analyze VIDEO`",
+                    ));
+                }
                 return analyze_recording_file(&recording_path, &out_dir, &config, show);
             }
             // Check every input before loading models, so a typo fails in milliseconds.
@@ -192,6 +235,13 @@ fn run_single(command: Command) -> Result<(), Error> {
                     print_pose_summary(&summary);
                 }
                 show_report(&report, &dir, show);
+                // Rendering: a separate pass over the video, only when asked for.
+                if render_options.any() {
+                    let rendered = render_from_dir(video, &dir, &report, &config, &render_options)?;
+                    if !quiet && !json {
+                        print_render_summary(&rendered);
+                    }
+                }
             }
             Ok(())
         }
@@ -278,4 +328,14 @@ fn print_pose_summary(s: &PosePassSummary) {
     println!("  pose:  {} of {} frames ({share:.1} %), mean score {:.3}", s.frames_with_pose, s.frames, s.mean_score);
     println!("  time:  {:.2} s, {:.1} frames/s ({} detector runs)", s.elapsed_s, s.frames_per_s(), s.detector_runs);
     println!("  wrote: {}", s.recording_path.display());
+}
+
+fn print_render_summary(r: &RenderSummary) {
+    println!("  render: {} frames in {:.1} s ({:.1} frames/s)", r.frames, r.video_pass_s, r.frames_per_s());
+    for path in r.annotated.iter().chain(r.html.iter()).chain(r.plots.iter()).chain(r.clips.iter()) {
+        println!("  wrote: {}", path.display());
+    }
+    for w in &r.warnings {
+        println!("  note: {w}");
+    }
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::analyze_video;
 use crate::pose::model::ModelChoice;
 use crate::pose::{PoseEstimator, PoseOptions};
+use crate::render::{render_from_dir, RenderOptions};
 use summary::{RowStatus, SummaryRow};
 
 /// How progress is shown.
@@ -40,6 +41,8 @@ pub struct BatchOptions {
     pub model: ModelChoice,
     pub config: AnalysisConfig,
     pub progress: Progress,
+    /// Annotated clip / HTML page / finding clips per video (a second pass over each video).
+    pub render: RenderOptions,
 }
 
 pub struct BatchOutcome {
@@ -109,7 +112,8 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
-                    let result = analyse_one(video, &out, &estimators, &options.model, pose_options, &options.config, &bar);
+                    let result = analyse_one(video, &out, &estimators, &options.model, pose_options, &options.config, &bar)
+                        .and_then(|report| render_one(video, &out, report, &options.config, &options.render));
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
@@ -143,7 +147,7 @@ fn analyse_one(
     pose_options: PoseOptions,
     config: &AnalysisConfig,
     bar: &ProgressBar,
-) -> Result<serde_json::Value> {
+) -> Result<(serde_json::Value, crate::report::Report)> {
     let taken = estimators.lock().map_err(|_| Error::Internal("a worker panicked".into()))?.pop();
     let mut estimator = match taken {
         Some(e) => e,
@@ -156,7 +160,10 @@ fn analyse_one(
         pool.push(estimator);
     }
     match result {
-        Ok((_, report)) => serde_json::to_value(&report).map_err(|e| Error::Internal(format!("report: {e}"))),
+        Ok((_, report)) => {
+            let value = serde_json::to_value(&report).map_err(|e| Error::Internal(format!("report: {e}")))?;
+            Ok((value, report))
+        }
         Err(e) => {
             if created_dir {
                 let _ = std::fs::remove_dir(out); // only if empty: nothing the user had is touched
@@ -164,6 +171,20 @@ fn analyse_one(
             Err(e)
         }
     }
+}
+
+/// The render pass of one analysed video, when asked for (reads the video again).
+fn render_one(
+    video: &Path,
+    out: &Path,
+    report: (serde_json::Value, crate::report::Report),
+    config: &AnalysisConfig,
+    render: &RenderOptions,
+) -> Result<serde_json::Value> {
+    if render.any() {
+        render_from_dir(video, out, &report.1, config, render)?;
+    }
+    Ok(report.0)
 }
 
 /// Progress display shared by the workers.

@@ -186,7 +186,8 @@ document.querySelectorAll('#summary th').forEach((th, col) => th.addEventListene
 </script>
 </body></html>
 "#,
-        n = rows.len()
+        n = rows.len(),
+        title = html_escape(title)
     )
 }
 
