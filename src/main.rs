@@ -12,7 +12,7 @@ use liftform::pose::model::ModelChoice;
 use liftform::pose::{PoseEstimator, PoseOptions};
 use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
 use liftform::pipeline::analyze_video;
-use liftform::pose_pass::PosePassSummary;
+use liftform::pose_pass::{PosePassOptions, PosePassSummary};
 use liftform::recording::Recording;
 use liftform::render::{render_from_dir, RenderOptions, RenderSummary};
 use liftform::report::Report;
@@ -63,6 +63,8 @@ enum Command {
         /// Also write a short annotated clip around each finding under DIR/<stem>/clips/.
         #[arg(long)]
         clips: bool,
+        #[command(flatten)]
+        bar: BarArgs,
         /// Keep the landmark network's raw coordinates (no heatmap refinement).
         #[arg(long, hide = true)]
         no_refine: bool,
@@ -105,6 +107,8 @@ enum Command {
         /// Also write a short clip around each finding.
         #[arg(long)]
         clips: bool,
+        #[command(flatten)]
+        bar: BarArgs,
     },
     /// List the form rules with their codes, phases and default thresholds.
     Rules,
@@ -117,6 +121,24 @@ enum Command {
     Config,
     /// Show where the models and the ONNX Runtime library are found.
     Paths,
+}
+
+/// Barbell tracking options (shared by `analyze` and `batch`).
+#[derive(clap::Args)]
+struct BarArgs {
+    /// Track the barbell's near plate (experimental: slower, and trusted for the bar and the cm
+    /// scale only when its radius is steady and fits the lifter's size; else the wrists are used).
+    #[arg(long)]
+    track_bar: bool,
+    /// Plate diameter in mm, for plates other than the standard 450 mm.
+    #[arg(long, value_name = "MM", default_value_t = 450.0)]
+    plate_diameter: f64,
+}
+
+impl BarArgs {
+    fn pose_pass(&self) -> PosePassOptions {
+        PosePassOptions { track_bar: self.track_bar, plate_diameter_mm: Some(self.plate_diameter), ..PosePassOptions::default() }
+    }
 }
 
 fn main() -> ExitCode {
@@ -132,7 +154,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips } =
+    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips, bar } =
         cli.command
     {
         let config = load_config(config.as_deref())?;
@@ -152,6 +174,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             model: ModelChoice::parse(&model),
             config,
             progress,
+            pose_pass: bar.pose_pass(),
             render: RenderOptions { annotate, html, clips },
         };
         let outcome = run_batch(&dir, &options)?;
@@ -207,6 +230,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             annotate,
             html,
             clips,
+            bar,
             no_refine,
             no_smooth,
         } => {
@@ -230,7 +254,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
             for video in &videos {
                 let dir = video_output_dir(&out_dir, video)?;
-                let (summary, report) = analyze_video(video, &dir, &mut estimator, &config, |_| {})?;
+                let (summary, report) = analyze_video(video, &dir, &mut estimator, &bar.pose_pass(), &config, |_| {})?;
                 if !quiet && !json {
                     print_pose_summary(&summary);
                 }

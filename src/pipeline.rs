@@ -7,7 +7,7 @@ use crate::analysis::{analyze, AnalysisConfig};
 use crate::error::Result;
 use crate::output::write_atomically;
 use crate::pose::PoseEstimator;
-use crate::pose_pass::{run_pose_pass, PosePassSummary};
+use crate::pose_pass::{run_pose_pass_with, PosePassOptions, PosePassSummary};
 use crate::recording::Recording;
 use crate::report::Report;
 
@@ -16,10 +16,11 @@ pub fn analyze_video(
     video: &Path,
     dir: &Path,
     estimator: &mut PoseEstimator,
+    pass: &PosePassOptions,
     config: &AnalysisConfig,
     on_frame: impl FnMut(u64),
 ) -> Result<(PosePassSummary, Report)> {
-    let summary = run_pose_pass(video, dir, estimator, on_frame)?;
+    let summary = run_pose_pass_with(video, dir, estimator, pass, on_frame)?;
     let recording = Recording::read(&summary.recording_path)?;
     let report = analyze(&recording, config);
     write_atomically(&dir.join("report.json"), format!("{}\n", report.to_json()).as_bytes())?;

@@ -72,7 +72,7 @@ fn explore() {
                 seed: 7,
                 noise_px: 1.5,
                 drop_share: 0.03,
-                faults: vec![Fault { kind: FaultKind::Hyperextension { lean_deg: 15.0, arch_deg: 25.0 }, rep: 2 }],
+                faults: vec![Fault { kind: FaultKind::Hyperextension { lean_deg: 20.0, arch_deg: 35.0 }, rep: 2 }],
                 ..SimConfig::default()
             },
         ),

@@ -28,7 +28,7 @@ fn faulty_set_facing_left() {
             Fault { kind: FaultKind::BarForwardAtSetup { cm: 10.0 }, rep: 1 },
             Fault { kind: FaultKind::RoundedBack { deg: 35.0 }, rep: 2 },
             Fault { kind: FaultKind::HipsRiseEarly { share: 1.0 }, rep: 3 },
-            Fault { kind: FaultKind::Hyperextension { lean_deg: 15.0, arch_deg: 25.0 }, rep: 3 },
+            Fault { kind: FaultKind::Hyperextension { lean_deg: 20.0, arch_deg: 35.0 }, rep: 3 },
         ],
         ..SimConfig::default()
     };

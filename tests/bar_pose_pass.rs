@@ -27,6 +27,7 @@ fn pose_pass_writes_the_bar_on_rendered_and_real_clips() {
         let path = data.join(clip);
         let dir = video_output_dir(out.path(), &path).unwrap();
         let options = PosePassOptions {
+            track_bar: true,
             plate_diameter_mm: Some(450.0),
             ..PosePassOptions::default()
         };

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::analysis::AnalysisConfig;
 use crate::error::{Error, Result};
 use crate::pipeline::analyze_video;
+use crate::pose_pass::PosePassOptions;
 use crate::pose::model::ModelChoice;
 use crate::pose::{PoseEstimator, PoseOptions};
 use crate::render::{render_from_dir, RenderOptions};
@@ -41,6 +42,8 @@ pub struct BatchOptions {
     pub model: ModelChoice,
     pub config: AnalysisConfig,
     pub progress: Progress,
+    /// What the pose pass does besides the pose (bar tracking, plate size).
+    pub pose_pass: PosePassOptions,
     /// Annotated clip / HTML page / finding clips per video (a second pass over each video).
     pub render: RenderOptions,
 }
@@ -112,7 +115,7 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
-                    let result = analyse_one(video, &out, &estimators, &options.model, pose_options, &options.config, &bar)
+                    let result = analyse_one(video, &out, &estimators, options, pose_options, &bar)
                         .and_then(|report| render_one(video, &out, report, &options.config, &options.render));
                     bar.finish_and_clear();
                     match result {
@@ -143,19 +146,18 @@ fn analyse_one(
     video: &Path,
     out: &Path,
     estimators: &Mutex<Vec<PoseEstimator>>,
-    model: &ModelChoice,
+    options: &BatchOptions,
     pose_options: PoseOptions,
-    config: &AnalysisConfig,
     bar: &ProgressBar,
 ) -> Result<(serde_json::Value, crate::report::Report)> {
     let taken = estimators.lock().map_err(|_| Error::Internal("a worker panicked".into()))?.pop();
     let mut estimator = match taken {
         Some(e) => e,
-        None => PoseEstimator::new(model, pose_options)?,
+        None => PoseEstimator::new(&options.model, pose_options)?,
     };
     let created_dir = !out.exists();
     std::fs::create_dir_all(out).map_err(|e| Error::output(out, format!("cannot create output folder: {e}")))?;
-    let result = analyze_video(video, out, &mut estimator, config, |n| bar.set_position(n));
+    let result = analyze_video(video, out, &mut estimator, &options.pose_pass, &options.config, |n| bar.set_position(n));
     if let Ok(mut pool) = estimators.lock() {
         pool.push(estimator);
     }

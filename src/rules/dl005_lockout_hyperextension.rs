@@ -14,9 +14,11 @@ use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 use crate::signal;
 
-/// Default: largest acceptable lean-back + added arch at lockout (deg). Clean lockouts on our
-/// pose pass's outlines of the shared clips read up to ~20° (a slight lean is common).
-pub const MAX_EXTENSION_DEG: f64 = 25.0;
+/// Default: largest acceptable lean-back + added arch at lockout (deg). Clean lockouts read up to
+/// ~34° on this measure (real clip mattiolato_Good_000001: 29°; the rendered clean reps: 28–33°):
+/// the outline at the top mixes buttocks, arms and plate. No clip we have shows a real
+/// over-arch, so the limit sits above every clean reading; the rule is not yet validated.
+pub const MAX_EXTENSION_DEG: f64 = 40.0;
 /// Default: the extension must last this long (s): a held lean-back, not arms or hands
 /// crossing the outline for a moment.
 pub const MIN_DURATION_S: f64 = 0.3;

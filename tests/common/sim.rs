@@ -755,7 +755,7 @@ pub fn simulate(cfg: &SimConfig) -> SimOutput {
             Some(BarSample {
                 x_px: (q[0] + 0.5 * cfg.noise_px * rng.normal()) as f32,
                 y_px: (q[1] + 0.5 * cfg.noise_px * rng.normal()) as f32,
-                r_px: Some((PLATE_RADIUS_CM * ppc) as f32),
+                r_px: Some((PLATE_RADIUS_CM * ppc * near_plate_magnification(cfg)) as f32),
                 confidence: 0.9,
                 source: BarSource::Plate,
             })
@@ -795,4 +795,16 @@ pub fn simulate(cfg: &SimConfig) -> SimOutput {
 pub fn body_at(cfg: &SimConfig, t: f64) -> Body {
     let tl = timeline(cfg);
     solve(&drive_at(cfg, &tl, t))
+}
+
+/// How much larger the near plate looks than a body-plane object of its size, for a pinhole
+/// camera with the focal length `bar::scale` assumes (a share of the frame's long side): the plate
+/// is `PLATE_OFFSET_FROM_MIDLINE_M` nearer the camera than the lifter. The camera distance `D` of
+/// the body plane follows from the simulated scale (`px_per_cm = f / (100·D)`), so the
+/// magnification is `D / (D − offset)`.
+pub fn near_plate_magnification(cfg: &SimConfig) -> f64 {
+    use liftform::bar::scale::{FOCAL_PER_LONG_SIDE, PLATE_OFFSET_FROM_MIDLINE_M};
+    let focal_px = FOCAL_PER_LONG_SIDE * cfg.width.max(cfg.height) as f64;
+    let body_distance_m = focal_px / (100.0 * cfg.px_per_cm);
+    body_distance_m / (body_distance_m - PLATE_OFFSET_FROM_MIDLINE_M)
 }
