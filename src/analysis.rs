@@ -183,7 +183,7 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
     }
     if signals.scale.source == crate::kinematics::ScaleSource::Height {
         report.warnings.push(format!(
-            "lengths in cm are estimated from the lifter's body size assuming a {:.0} cm tall lifter (no trustworthy plate scale); set [kinematics] lifter_height_cm to correct them",
+            "lengths in cm are estimated from the lifter's body size assuming a {:.0} cm tall lifter (no trustworthy plate scale); give --height (or [kinematics] lifter_height_cm) to correct them",
             config.kinematics.lifter_height_cm
         ));
     }

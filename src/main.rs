@@ -64,7 +64,7 @@ enum Command {
         #[arg(long)]
         clips: bool,
         #[command(flatten)]
-        bar: BarArgs,
+        measure: MeasureArgs,
         /// Keep the landmark network's raw coordinates (no heatmap refinement).
         #[arg(long, hide = true)]
         no_refine: bool,
@@ -108,7 +108,7 @@ enum Command {
         #[arg(long)]
         clips: bool,
         #[command(flatten)]
-        bar: BarArgs,
+        measure: MeasureArgs,
     },
     /// List the form rules with their codes, phases and default thresholds.
     Rules,
@@ -123,9 +123,9 @@ enum Command {
     Paths,
 }
 
-/// Barbell tracking options (shared by `analyze` and `batch`).
+/// How lengths are measured: the plate, the lifter's height (shared by `analyze` and `batch`).
 #[derive(clap::Args)]
-struct BarArgs {
+struct MeasureArgs {
     /// Track the barbell's near plate (experimental: slower, and trusted for the bar and the cm
     /// scale only when its radius is steady and fits the lifter's size; else the wrists are used).
     #[arg(long)]
@@ -133,9 +133,19 @@ struct BarArgs {
     /// Plate diameter in mm, for plates other than the standard 450 mm.
     #[arg(long, value_name = "MM", default_value_t = 450.0)]
     plate_diameter: f64,
+    /// The lifter's height in cm: turns body-relative lengths into centimetres when no plate
+    /// scale can be trusted (otherwise 175 cm is assumed and the report says so).
+    #[arg(long, value_name = "CM")]
+    height: Option<f64>,
 }
 
-impl BarArgs {
+impl MeasureArgs {
+    fn apply(&self, config: &mut AnalysisConfig) {
+        if let Some(height_cm) = self.height {
+            config.kinematics.lifter_height_cm = height_cm;
+        }
+    }
+
     fn pose_pass(&self) -> PosePassOptions {
         PosePassOptions { track_bar: self.track_bar, plate_diameter_mm: Some(self.plate_diameter), ..PosePassOptions::default() }
     }
@@ -154,10 +164,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips, bar } =
+    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips, measure } =
         cli.command
     {
-        let config = load_config(config.as_deref())?;
+        let mut config = load_config(config.as_deref())?;
+        measure.apply(&mut config);
         let progress = if quiet {
             Progress::Quiet
         } else if std::io::stderr().is_terminal() {
@@ -174,7 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             model: ModelChoice::parse(&model),
             config,
             progress,
-            pose_pass: bar.pose_pass(),
+            pose_pass: measure.pose_pass(),
             render: RenderOptions { annotate, html, clips },
         };
         let outcome = run_batch(&dir, &options)?;
@@ -230,11 +241,12 @@ fn run_single(command: Command) -> Result<(), Error> {
             annotate,
             html,
             clips,
-            bar,
+            measure,
             no_refine,
             no_smooth,
         } => {
-            let config = load_config(config.as_deref())?;
+            let mut config = load_config(config.as_deref())?;
+            measure.apply(&mut config);
             let show = Show { json, quiet };
             let render_options = RenderOptions { annotate, html, clips };
             if let Some(recording_path) = from_poses {
@@ -254,7 +266,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
             for video in &videos {
                 let dir = video_output_dir(&out_dir, video)?;
-                let (summary, report) = analyze_video(video, &dir, &mut estimator, &bar.pose_pass(), &config, |_| {})?;
+                let (summary, report) = analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
                 if !quiet && !json {
                     print_pose_summary(&summary);
                 }

@@ -108,7 +108,9 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                 let rel = relative(video, dir);
                 let name = rel.display().to_string();
                 let out = video_dir(&options.out_dir, &rel);
-                let link = relative(&out.join("report.json"), &options.out_dir).display().to_string();
+                // the page when there is one (it links the rest), else the JSON
+                let page = if options.render.html || out.join("report.html").is_file() { "report.html" } else { "report.json" };
+                let link = relative(&out.join(page), &options.out_dir).display().to_string();
                 let row = if crate::interrupt::requested() {
                     SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
                 } else if let Some(existing) = options.skip_existing.then(|| read_report(&out)).flatten() {
