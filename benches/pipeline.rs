@@ -2,7 +2,7 @@
 //!
 //! Reports, on a 1080p H.264 clip: decode fps, pose fps (models only, frames already decoded),
 //! end-to-end fps of `run_pose_pass` (decode on its own thread + pose + writing poses.jsonl), for
-//! 1 and 2 ONNX Runtime threads, and with and without bar tracking; then the peak resident memory of the `liftform` binary on the
+//! 1 and 2 ONNX Runtime threads (without bar tracking, the default), and with bar tracking; then the peak resident memory of the `liftform` binary on the
 //! clip looped to 10 minutes (LIFTFORM_BENCH_LOOP_MIN changes the length, 0 skips it).
 //! The clip is LIFTFORM_BENCH_CLIP, else ../shared/data/videos/mattiolato_Bad_000002.mp4.
 
@@ -55,7 +55,7 @@ fn pose_only_fps(clip: &Path, threads: usize) -> f64 {
 }
 
 fn end_to_end_fps(clip: &Path, threads: usize, model: ModelChoice) -> f64 {
-    end_to_end_fps_with(clip, threads, model, true)
+    end_to_end_fps_with(clip, threads, model, false)
 }
 
 /// End-to-end fps of the pose pass, with or without bar tracking.
