@@ -31,6 +31,7 @@ pub struct PosePassSummary {
 
 /// What the pass does besides the pose.
 #[derive(Debug, Clone, PartialEq)]
+#[derive(Default)]
 pub struct PosePassOptions {
     /// Track the barbell's near plate and fill each frame's `bar` (else `bar` is null). Off by
     /// default: it costs more than a third of the pass's time and finds the near plate's rim on
@@ -41,11 +42,6 @@ pub struct PosePassOptions {
     pub plate_diameter_mm: Option<f64>,
 }
 
-impl Default for PosePassOptions {
-    fn default() -> Self {
-        PosePassOptions { track_bar: false, bar: BarTrackerOptions::default(), plate_diameter_mm: None }
-    }
-}
 
 impl PosePassSummary {
     pub fn frames_per_s(&self) -> f64 {

@@ -655,7 +655,7 @@ fn debug_detect() {
         .unwrap();
     }
     imgcodecs::imwrite(
-        &format!("{SHEET_DIR}/debug_{stem}_{k}.png"),
+        format!("{SHEET_DIR}/debug_{stem}_{k}.png"),
         &img,
         &Vector::<i32>::new(),
     )

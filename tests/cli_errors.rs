@@ -85,7 +85,7 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
         println!("skipped: running as root, a read-only folder is still writable");
     }
     // the input files are untouched
-    assert_eq!(std::fs::read(&whole).unwrap().len() > 0, true);
+    assert!(!std::fs::read(&whole).unwrap().is_empty());
     assert!(empty.exists() && text.exists() && folder.is_dir());
 }
 

@@ -496,7 +496,7 @@ pub fn search(
             ..bounds
         };
         let (e, s) = refine(g, e, local);
-        if best.map_or(true, |(_, bs)| s.rank() > bs.rank()) {
+        if best.is_none_or(|(_, bs)| s.rank() > bs.rank()) {
             best = Some((e, s));
         }
     }

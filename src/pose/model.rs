@@ -101,12 +101,9 @@ fn open_session(path: &Path, intra_threads: usize) -> Result<Session> {
     let fail = |e: String| Error::Setup(format!("{}: not a usable ONNX model: {e}", path.display()));
     let builder = Session::builder(env).map_err(|e| fail(e.to_string()))?;
     // With spinning worker threads ORT competes with the decoder thread on small machines.
-    let builder = builder
-        .with_intra_threads(intra_threads.max(1))
-        .and_then(|b| b.with_inter_threads(1))
-        .and_then(|b| b.with_config_entry("session.intra_op.allow_spinning", "0"))
-        .map_err(|e| fail(e.to_string()))?;
-    let mut builder = builder;
+    let builder = builder.with_intra_threads(intra_threads.max(1)).map_err(|e| fail(e.to_string()))?;
+    let builder = builder.with_inter_threads(1).map_err(|e| fail(e.to_string()))?;
+    let mut builder = builder.with_config_entry("session.intra_op.allow_spinning", "0").map_err(|e| fail(e.to_string()))?;
     builder.commit_from_file(path).map_err(|e| fail(e.to_string()))
 }
 
