@@ -3,15 +3,16 @@
 
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use crate::bar::{BarTracker, BarTrackerOptions, BarTrackerStats};
 use crate::error::{Error, Result};
 use crate::output::AtomicFile;
 use crate::pose::PoseEstimator;
-use crate::recording::{BarSample, FrameRecord, ModelInfo, RecordingHeader, RecordingWriter, SourceInfo, RECORDING_SCHEMA};
-use crate::video::{Frame, VideoInfo, VideoReader};
+use crate::recording::{
+    BarSample, FrameRecord, ModelInfo, RecordingHeader, RecordingWriter, SourceInfo, RECORDING_SCHEMA,
+};
+use crate::video::{for_each_frame, VideoInfo, VideoReader};
 
 /// Frames decoded ahead of the pose model: enough to keep both busy, few enough to keep memory flat.
 const DECODE_AHEAD_FRAMES: usize = 4;
@@ -30,8 +31,7 @@ pub struct PosePassSummary {
 }
 
 /// What the pass does besides the pose.
-#[derive(Debug, Clone, PartialEq)]
-#[derive(Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PosePassOptions {
     /// Track the barbell's near plate and fill each frame's `bar` (else `bar` is null). Off by
     /// default: it costs more than a third of the pass's time and finds the near plate's rim on
@@ -42,10 +42,13 @@ pub struct PosePassOptions {
     pub plate_diameter_mm: Option<f64>,
 }
 
-
 impl PosePassSummary {
     pub fn frames_per_s(&self) -> f64 {
-        if self.elapsed_s > 0.0 { self.frames as f64 / self.elapsed_s } else { 0.0 }
+        if self.elapsed_s > 0.0 {
+            self.frames as f64 / self.elapsed_s
+        } else {
+            0.0
+        }
     }
 }
 
@@ -104,62 +107,26 @@ pub fn run_pose_pass_with(
     let mut frames_with_pose = 0u64;
     let mut score_sum = 0.0f64;
 
-    let (sender, receiver) = sync_channel::<Result<Frame>>(DECODE_AHEAD_FRAMES);
-    let decode_result = std::thread::scope(|scope| -> Result<VideoReader> {
-        let decoder = scope.spawn(move || {
-            let mut reader = reader;
-            loop {
-                match reader.next_frame() {
-                    Ok(Some(frame)) => {
-                        if sender.send(Ok(frame)).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = sender.send(Err(e));
-                        break;
-                    }
-                }
-            }
-            reader
-        });
-        let mut pose_result = Ok(());
-        for frame in receiver.iter() {
-            if crate::interrupt::requested() {
-                pose_result = Err(Error::Interrupted);
-                break;
-            }
-            let step = frame.and_then(|frame| {
-                let pose = estimator.estimate(&frame.image_bgr, frame.t_s)?;
-                if let Some(p) = &pose {
-                    frames_with_pose += 1;
-                    score_sum += p.score as f64;
-                }
-                let bar = match bar_tracker.as_mut() {
-                    Some(tracker) => {
-                        let landmarks = pose.as_ref().map(|p| p.landmarks.as_slice());
-                        tracker.update(&frame.image_bgr, frame.t_s, landmarks)?.map(round_bar)
-                    }
-                    None => None,
-                };
-                let record = FrameRecord { i: frame.index, t_s: (frame.t_s * 1e4).round() / 1e4, pose, bar };
-                serde_json::to_writer(&mut body, &record).map_err(std::io::Error::from).map_err(write_error)?;
-                body.write_all(b"\n").map_err(write_error)?;
-                frames += 1;
-                on_frame(frames);
-                Ok(())
-            });
-            if let Err(e) = step {
-                pose_result = Err(e);
-                break;
-            }
+    let reader = for_each_frame(reader, DECODE_AHEAD_FRAMES, |frame| {
+        let pose = estimator.estimate(&frame.image_bgr, frame.t_s)?;
+        if let Some(p) = &pose {
+            frames_with_pose += 1;
+            score_sum += p.score as f64;
         }
-        drop(receiver);
-        let reader = decoder.join().map_err(|_| Error::Internal("the decoder thread panicked".into()))?;
-        pose_result.map(|_| reader)
-    });
-    let reader = decode_result?;
+        let bar = match bar_tracker.as_mut() {
+            Some(tracker) => {
+                let landmarks = pose.as_ref().map(|p| p.landmarks.as_slice());
+                tracker.update(&frame.image_bgr, frame.t_s, landmarks)?.map(round_bar)
+            }
+            None => None,
+        };
+        let record = FrameRecord { i: frame.index, t_s: (frame.t_s * 1e4).round() / 1e4, pose, bar };
+        serde_json::to_writer(&mut body, &record).map_err(std::io::Error::from).map_err(write_error)?;
+        body.write_all(b"\n").map_err(write_error)?;
+        frames += 1;
+        on_frame(frames);
+        Ok(())
+    })?;
     reader.check_complete()?;
 
     let header = header_for(&info, frames, estimator, options);

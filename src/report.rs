@@ -158,7 +158,8 @@ pub fn mmss(t_s: f64) -> String {
     format!("{:02}:{:02}.{}", m, rem / 10, rem % 10)
 }
 
-fn fmt_num(v: f64) -> String {
+/// A number for people: 3 significant figures or so, `?` when unknown.
+pub fn fmt_num(v: f64) -> String {
     if !v.is_finite() {
         "?".into()
     } else if v.abs() >= 100.0 {

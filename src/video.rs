@@ -100,8 +100,9 @@ impl VideoReader {
         let reported_ms = self.capture.get(videoio::CAP_PROP_POS_MSEC).unwrap_or(f64::NAN);
         let t_s = next_timestamp_s(self.last_t_s, reported_ms / 1000.0, self.info.fps);
         self.last_t_s = Some(t_s);
-        let image_bgr = rotate_upright(&self.stored, self.info.rotation_deg)
-            .map_err(|e| Error::Internal(format!("{}: rotating frame {}: {e}", self.info.path.display(), self.next_index)))?;
+        let image_bgr = rotate_upright(&self.stored, self.info.rotation_deg).map_err(|e| {
+            Error::Internal(format!("{}: rotating frame {}: {e}", self.info.path.display(), self.next_index))
+        })?;
         let frame = Frame { index: self.next_index, t_s, image_bgr };
         self.next_index += 1;
         Ok(Some(frame))
@@ -123,7 +124,10 @@ impl VideoReader {
         if claimed > 0 && (self.next_index as f64) < MIN_DECODED_SHARE * claimed as f64 {
             return Err(Error::input(
                 path,
-                format!("truncated or damaged: decoded {} of the {} frames the file declares", self.next_index, claimed),
+                format!(
+                    "truncated or damaged: decoded {} of the {} frames the file declares",
+                    self.next_index, claimed
+                ),
             ));
         }
         Ok(())
@@ -135,6 +139,51 @@ impl Iterator for VideoReader {
     fn next(&mut self) -> Option<Result<Frame>> {
         self.next_frame().transpose()
     }
+}
+
+/// Decodes `reader` on a thread of its own, up to `ahead` frames in advance (memory stays flat),
+/// and hands each frame to `consume` on the calling thread, in order. Stops at the end of the
+/// video, at the first error (decoding or `consume`'s), or when Ctrl-C was pressed
+/// ([`Error::Interrupted`]). Returns the reader, for [`VideoReader::check_complete`].
+pub fn for_each_frame(
+    reader: VideoReader,
+    ahead: usize,
+    mut consume: impl FnMut(Frame) -> Result<()>,
+) -> Result<VideoReader> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Frame>>(ahead);
+    std::thread::scope(|scope| {
+        let decoder = scope.spawn(move || {
+            let mut reader = reader;
+            loop {
+                let next = reader.next_frame().transpose();
+                let last = !matches!(next, Some(Ok(_)));
+                if let Some(item) = next {
+                    if sender.send(item).is_err() {
+                        break;
+                    }
+                }
+                if last {
+                    break;
+                }
+            }
+            reader
+        });
+        let mut outcome = Ok(());
+        for frame in receiver.iter() {
+            if crate::interrupt::requested() {
+                outcome = Err(Error::Interrupted);
+                break;
+            }
+            if let Err(e) = frame.and_then(&mut consume) {
+                outcome = Err(e);
+                break;
+            }
+        }
+        // Dropping the receiver stops the decoder at its next frame.
+        drop(receiver);
+        let reader = decoder.join().map_err(|_| Error::Internal("the decoder thread panicked".into()))?;
+        outcome.map(|_| reader)
+    })
 }
 
 /// FFmpeg prints its own complaints ("moov atom not found") straight to stderr; we report every
@@ -167,7 +216,13 @@ pub fn normalise_rotation(meta_deg: f64) -> i32 {
 pub fn next_timestamp_s(previous_t_s: Option<f64>, reported_t_s: f64, fps: f64) -> f64 {
     let step_s = 1.0 / fps;
     match previous_t_s {
-        None => if reported_t_s.is_finite() && reported_t_s >= 0.0 { reported_t_s } else { 0.0 },
+        None => {
+            if reported_t_s.is_finite() && reported_t_s >= 0.0 {
+                reported_t_s
+            } else {
+                0.0
+            }
+        }
         Some(prev) if reported_t_s.is_finite() && reported_t_s > prev + 0.1 * step_s => reported_t_s,
         Some(prev) => prev + step_s,
     }

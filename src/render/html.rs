@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::kinematics::ScaleSource;
+use crate::report::fmt_num;
 use crate::report::{mmss, Finding, Report};
 use crate::reps::PhaseKind;
 use crate::track::{BarOrigin, Facing};
@@ -61,17 +62,6 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn num(v: f64) -> String {
-    if !v.is_finite() {
-        "?".into()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 10.0 {
-        format!("{v:.1}")
-    } else {
-        format!("{v:.2}")
-    }
-}
 
 fn verdict_text(v: &str) -> &'static str {
     match v {
@@ -91,7 +81,9 @@ fn metric_name(key: &str) -> String {
 }
 
 fn split_unit(key: &str) -> (&str, Option<&'static str>) {
-    for (suffix, unit) in [("_m_s", "m/s"), ("_cm", "cm"), ("_deg", "°"), ("_s", "s"), ("_ratio", "ratio"), ("_pct", "%")] {
+    for (suffix, unit) in
+        [("_m_s", "m/s"), ("_cm", "cm"), ("_deg", "°"), ("_s", "s"), ("_ratio", "ratio"), ("_pct", "%")]
+    {
         if let Some(stem) = key.strip_suffix(suffix) {
             return (stem, Some(unit));
         }
@@ -144,7 +136,7 @@ pub fn page(input: &PageInput) -> String {
         "<header><h1>{}</h1><p class=\"sub\">{} · {} fps · {}×{} · {} view, {} · {} · {}</p>",
         esc(&name),
         mmss(r.source.duration_s),
-        num(r.source.fps),
+        fmt_num(r.source.fps),
         r.source.width,
         r.source.height,
         r.view.kind.as_str(),
@@ -212,7 +204,12 @@ pub fn page(input: &PageInput) -> String {
             esc(f.code)
         );
     }
-    let _ = write!(h, "<div id=\"timeline\" class=\"timeline\" style=\"height:{}px\" data-duration=\"{:.4}\">", 40 + 24 * lanes_end.len().max(1), total_frames / fps);
+    let _ = write!(
+        h,
+        "<div id=\"timeline\" class=\"timeline\" style=\"height:{}px\" data-duration=\"{:.4}\">",
+        40 + 24 * lanes_end.len().max(1),
+        total_frames / fps
+    );
     for rep in &r.reps {
         for p in &rep.phases {
             let (a, b) = (scene.frame_at_time(p.start_s), scene.frame_at_time(p.end_s));
@@ -244,7 +241,8 @@ pub fn page(input: &PageInput) -> String {
         h.push_str("<p>No rep was found in this clip.</p>");
     }
     for rep in &r.reps {
-        let in_rep: Vec<(usize, &Finding)> = r.findings.iter().enumerate().filter(|(_, f)| f.rep == rep.index).collect();
+        let in_rep: Vec<(usize, &Finding)> =
+            r.findings.iter().enumerate().filter(|(_, f)| f.rep == rep.index).collect();
         let _ = write!(
             h,
             "<article class=\"rep {}\" id=\"rep{}\"><h3>Rep {} <span class=\"badge {}\">{}</span></h3><p class=\"sub\">{}–{}{}</p>",
@@ -260,7 +258,7 @@ pub fn page(input: &PageInput) -> String {
         if !rep.metrics.is_empty() {
             h.push_str("<table class=\"metrics\">");
             for (k, v) in &rep.metrics {
-                let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(&metric_name(k)), num(*v));
+                let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(&metric_name(k)), fmt_num(*v));
             }
             h.push_str("</table>");
         }
@@ -282,7 +280,8 @@ pub fn page(input: &PageInput) -> String {
             }
             h.push_str("</ul>");
         }
-        let na: Vec<&str> = r.not_assessed.iter().filter(|x| x.rep.is_none() || x.rep == Some(rep.index)).map(|x| x.code).collect();
+        let na: Vec<&str> =
+            r.not_assessed.iter().filter(|x| x.rep.is_none() || x.rep == Some(rep.index)).map(|x| x.code).collect();
         if !na.is_empty() {
             let mut na = na;
             na.sort_unstable();
@@ -348,10 +347,10 @@ pub fn page(input: &PageInput) -> String {
                 esc(f.code),
                 esc(f.rule),
                 f.rep,
-                num(f.measured),
-                num(f.threshold),
+                fmt_num(f.measured),
+                fmt_num(f.threshold),
                 esc(f.unit),
-                num(f.confidence)
+                fmt_num(f.confidence)
             );
         }
         h.push_str("</tbody></table></div></section>\n");
@@ -404,9 +403,9 @@ pub fn page(input: &PageInput) -> String {
 fn gauge(f: &Finding) -> String {
     let text = format!(
         "<p class=\"measure\">measured <b>{} {}</b> · limit {} {}</p>",
-        num(f.measured),
+        fmt_num(f.measured),
         esc(f.unit),
-        num(f.threshold),
+        fmt_num(f.threshold),
         esc(f.unit)
     );
     if !(f.measured.is_finite() && f.threshold.is_finite()) || f.measured.signum() * f.threshold.signum() < 0.0 {

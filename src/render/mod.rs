@@ -22,7 +22,6 @@ pub mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
 use opencv::core::{Mat, Vector};
@@ -34,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::output::write_atomically;
 use crate::recording::Recording;
 use crate::report::Report;
-use crate::video::{Frame, VideoReader};
+use crate::video::{for_each_frame, VideoReader};
 
 pub use scene::{banner_frames, Scene};
 pub use writer::{Codec, VideoFileWriter, ENCODER_VAR};
@@ -216,81 +215,47 @@ fn video_pass(
     let mut clips: Vec<ClipJob> = if options.clips { clip_jobs(scene, dir, info.fps) } else { Vec::new() };
     if !clips.is_empty() {
         let clip_dir = dir.join(CLIPS_DIR);
-        std::fs::create_dir_all(&clip_dir).map_err(|e| Error::output(&clip_dir, format!("cannot create folder: {e}")))?;
+        std::fs::create_dir_all(&clip_dir)
+            .map_err(|e| Error::output(&clip_dir, format!("cannot create folder: {e}")))?;
     }
 
     let mut out = PassOutput { keyframes: BTreeMap::new(), lift_frame: None };
     let mut frames = 0u64;
-    let (sender, receiver) = sync_channel::<Result<Frame>>(DECODE_AHEAD_FRAMES);
-    let result = std::thread::scope(|scope| -> Result<VideoReader> {
-        let decoder = scope.spawn(move || {
-            let mut reader = reader;
-            loop {
-                match reader.next_frame() {
-                    Ok(Some(frame)) => {
-                        if sender.send(Ok(frame)).is_err() {
-                            break;
-                        }
-                    }
-                    Ok(None) => break,
-                    Err(e) => {
-                        let _ = sender.send(Err(e));
-                        break;
-                    }
-                }
-            }
-            reader
-        });
-        let mut draw_result = Ok(());
-        for frame in receiver.iter() {
-            if crate::interrupt::requested() {
-                draw_result = Err(Error::Interrupted);
-                break;
-            }
-            let step = frame.and_then(|frame| {
-                let i = frame.index;
-                let mut image = frame.image_bgr;
-                if i == lift_index || (out.lift_frame.is_none() && i > lift_index) {
-                    out.lift_frame = Some(image.try_clone().map_err(cv_error)?);
-                }
-                overlay::draw(&mut image, scene, i).map_err(|e| Error::Internal(format!("{}: drawing frame {i}: {e}", video.display())))?;
-                if let Some(w) = annotated.as_mut() {
-                    w.write(&image)?;
-                }
-                if let Some(findings) = wanted.get(&i) {
-                    let jpeg = encode_jpeg(&overlay::thumbnail(&image, THUMB_MAX_SIDE).map_err(cv_error)?)?;
-                    for n in findings {
-                        out.keyframes.insert(*n, Keyframe { frame: i, jpeg: jpeg.clone() });
-                    }
-                }
-                for job in clips.iter_mut() {
-                    if i >= job.first && i <= job.last {
-                        if job.writer.is_none() {
-                            job.writer = Some(VideoFileWriter::create(&job.path, info.fps, info.width, info.height)?);
-                        }
-                        if let Some(w) = job.writer.as_mut() {
-                            w.write(&image)?;
-                        }
-                        if i == job.last {
-                            if let Some(w) = job.writer.take() {
-                                summary.clips.push(w.commit()?);
-                            }
-                        }
-                    }
-                }
-                frames += 1;
-                Ok(())
-            });
-            if let Err(e) = step {
-                draw_result = Err(e);
-                break;
+    let reader = for_each_frame(reader, DECODE_AHEAD_FRAMES, |frame| {
+        let i = frame.index;
+        let mut image = frame.image_bgr;
+        if i == lift_index || (out.lift_frame.is_none() && i > lift_index) {
+            out.lift_frame = Some(image.try_clone().map_err(cv_error)?);
+        }
+        overlay::draw(&mut image, scene, i)
+            .map_err(|e| Error::Internal(format!("{}: drawing frame {i}: {e}", video.display())))?;
+        if let Some(w) = annotated.as_mut() {
+            w.write(&image)?;
+        }
+        if let Some(findings) = wanted.get(&i) {
+            let jpeg = encode_jpeg(&overlay::thumbnail(&image, THUMB_MAX_SIDE).map_err(cv_error)?)?;
+            for n in findings {
+                out.keyframes.insert(*n, Keyframe { frame: i, jpeg: jpeg.clone() });
             }
         }
-        drop(receiver);
-        let reader = decoder.join().map_err(|_| Error::Internal("the decoder thread panicked".into()))?;
-        draw_result.map(|_| reader)
-    });
-    let reader = result?;
+        for job in clips.iter_mut() {
+            if i >= job.first && i <= job.last {
+                if job.writer.is_none() {
+                    job.writer = Some(VideoFileWriter::create(&job.path, info.fps, info.width, info.height)?);
+                }
+                if let Some(w) = job.writer.as_mut() {
+                    w.write(&image)?;
+                }
+                if i == job.last {
+                    if let Some(w) = job.writer.take() {
+                        summary.clips.push(w.commit()?);
+                    }
+                }
+            }
+        }
+        frames += 1;
+        Ok(())
+    })?;
     reader.check_complete()?;
     // Clips cut short by the end of the video.
     for job in clips.iter_mut() {

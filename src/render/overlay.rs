@@ -204,13 +204,25 @@ fn draw_skeleton(img: &mut Mat, lms: &[Landmark], near: Side, layout: &Layout) -
 /// Text with a dark outline, readable on any background. `org` is the baseline's left end.
 fn outlined_text(img: &mut Mat, text: &str, org: Point, scale: f64, color: Scalar, layout: &Layout) -> CvResult<()> {
     let t = layout.px(1.0).max(1);
-    imgproc::put_text(img, text, org, imgproc::FONT_HERSHEY_SIMPLEX, scale, SHADOW, t + layout.px(2.0), imgproc::LINE_AA, false)?;
+    imgproc::put_text(
+        img,
+        text,
+        org,
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        SHADOW,
+        t + layout.px(2.0),
+        imgproc::LINE_AA,
+        false,
+    )?;
     imgproc::put_text(img, text, org, imgproc::FONT_HERSHEY_SIMPLEX, scale, color, t, imgproc::LINE_AA, false)
 }
 
 fn text_width(text: &str, scale: f64, thickness: i32) -> i32 {
     let mut base = 0;
-    imgproc::get_text_size(text, imgproc::FONT_HERSHEY_SIMPLEX, scale, thickness, &mut base).map(|s| s.width).unwrap_or(0)
+    imgproc::get_text_size(text, imgproc::FONT_HERSHEY_SIMPLEX, scale, thickness, &mut base)
+        .map(|s| s.width)
+        .unwrap_or(0)
 }
 
 fn fmt_deg(v: f64) -> Option<String> {
@@ -347,7 +359,11 @@ fn draw_panel(img: &mut Mat, scene: &Scene, layout: &Layout, sample: Option<usiz
         None => "between reps".to_string(),
     };
     let angles: Vec<(&str, Option<String>)> = match sample {
-        Some(k) => vec![("hip", fmt_deg(scene.hip_deg(k))), ("knee", fmt_deg(scene.knee_deg(k))), ("back", fmt_deg(scene.back_deg(k)))],
+        Some(k) => vec![
+            ("hip", fmt_deg(scene.hip_deg(k))),
+            ("knee", fmt_deg(scene.knee_deg(k))),
+            ("back", fmt_deg(scene.back_deg(k))),
+        ],
         None => vec![("hip", None), ("knee", None), ("back", None)],
     };
     let scale = layout.font_scale();
@@ -359,16 +375,53 @@ fn draw_panel(img: &mut Mat, scene: &Scene, layout: &Layout, sample: Option<usiz
     let width = (text_width(&title, scale, thick + 1).max(label_w + value_w)) + 2 * pad;
     let rect = Rect::new(pad, pad, width, lh * 4 + pad);
     blended(img, rect, 0.6, |canvas, off| {
-        imgproc::rectangle(canvas, Rect::new(rect.x + off.x, rect.y + off.y, rect.width, rect.height), SHADOW, -1, imgproc::LINE_8, 0)
+        imgproc::rectangle(
+            canvas,
+            Rect::new(rect.x + off.x, rect.y + off.y, rect.width, rect.height),
+            SHADOW,
+            -1,
+            imgproc::LINE_8,
+            0,
+        )
     })?;
     let x = rect.x + pad;
     let mut y = rect.y + lh;
-    imgproc::put_text(img, &title, Point::new(x, y), imgproc::FONT_HERSHEY_SIMPLEX, scale, TEXT, thick + 1, imgproc::LINE_AA, false)?;
+    imgproc::put_text(
+        img,
+        &title,
+        Point::new(x, y),
+        imgproc::FONT_HERSHEY_SIMPLEX,
+        scale,
+        TEXT,
+        thick + 1,
+        imgproc::LINE_AA,
+        false,
+    )?;
     for (name, value) in angles {
         y += lh;
-        imgproc::put_text(img, name, Point::new(x, y), imgproc::FONT_HERSHEY_SIMPLEX, scale, FAR, thick, imgproc::LINE_AA, false)?;
+        imgproc::put_text(
+            img,
+            name,
+            Point::new(x, y),
+            imgproc::FONT_HERSHEY_SIMPLEX,
+            scale,
+            FAR,
+            thick,
+            imgproc::LINE_AA,
+            false,
+        )?;
         let v = value.unwrap_or_else(|| "--".into());
-        imgproc::put_text(img, &v, Point::new(x + label_w, y), imgproc::FONT_HERSHEY_SIMPLEX, scale, NEAR, thick, imgproc::LINE_AA, false)?;
+        imgproc::put_text(
+            img,
+            &v,
+            Point::new(x + label_w, y),
+            imgproc::FONT_HERSHEY_SIMPLEX,
+            scale,
+            NEAR,
+            thick,
+            imgproc::LINE_AA,
+            false,
+        )?;
         if v != "--" {
             degree_mark(img, x + label_w + text_width(&v, scale, thick), y, scale, NEAR, layout)?;
         }
@@ -389,13 +442,37 @@ fn draw_banners(img: &mut Mat, scene: &Scene, layout: &Layout, i: u64) -> CvResu
         let thick = layout.px(1.0);
         let pad = layout.px(8.0);
         let max_w = rect.width - 2 * pad;
-        let more = if slot + 1 == shown && active.len() > shown { format!("   +{} more", active.len() - shown) } else { String::new() };
+        let more = if slot + 1 == shown && active.len() > shown {
+            format!("   +{} more", active.len() - shown)
+        } else {
+            String::new()
+        };
         let head = format!("{}  {} {}  rep {}{}", f.severity.as_str().to_uppercase(), f.code, f.rule, f.rep, more);
         let lh = layout.line_h();
         let org1 = Point::new(rect.x + pad, rect.y + layout.px(4.0) + lh - layout.px(4.0));
-        imgproc::put_text(img, &fit(&ascii(&head), scale, thick + 1, max_w), org1, imgproc::FONT_HERSHEY_SIMPLEX, scale, color, thick + 1, imgproc::LINE_AA, false)?;
+        imgproc::put_text(
+            img,
+            &fit(&ascii(&head), scale, thick + 1, max_w),
+            org1,
+            imgproc::FONT_HERSHEY_SIMPLEX,
+            scale,
+            color,
+            thick + 1,
+            imgproc::LINE_AA,
+            false,
+        )?;
         let org2 = Point::new(org1.x, org1.y + lh);
-        imgproc::put_text(img, &fit(&ascii(&f.message), scale, thick, max_w), org2, imgproc::FONT_HERSHEY_SIMPLEX, scale, color, thick, imgproc::LINE_AA, false)?;
+        imgproc::put_text(
+            img,
+            &fit(&ascii(&f.message), scale, thick, max_w),
+            org2,
+            imgproc::FONT_HERSHEY_SIMPLEX,
+            scale,
+            color,
+            thick,
+            imgproc::LINE_AA,
+            false,
+        )?;
     }
     Ok(())
 }

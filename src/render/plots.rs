@@ -126,7 +126,10 @@ fn angles(scene: &Scene) -> Result<Vec<u8>, String> {
             for p in &rep.phases {
                 let c = phase_colour(p.kind);
                 chart
-                    .draw_series(std::iter::once(Rectangle::new([(p.start_s, y0), (p.end_s, 172.0)], c.mix(0.12).filled())))
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(p.start_s, y0), (p.end_s, 172.0)],
+                        c.mix(0.12).filled(),
+                    )))
                     .map_err(|e| e.to_string())?;
                 let label = phase_name(p.kind);
                 let mid = (p.start_s + p.end_s) / 2.0;
@@ -158,10 +161,15 @@ fn angles(scene: &Scene) -> Result<Vec<u8>, String> {
             let mut first = true;
             for run in runs(t, values) {
                 let drawn = chart
-                    .draw_series(LineSeries::new(run.into_iter().map(|(x, y)| (x, y.clamp(y0, y1))), colour.stroke_width(3)))
+                    .draw_series(LineSeries::new(
+                        run.into_iter().map(|(x, y)| (x, y.clamp(y0, y1))),
+                        colour.stroke_width(3),
+                    ))
                     .map_err(|e| e.to_string())?;
                 if first {
-                    drawn.label(name).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
+                    drawn
+                        .label(name)
+                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
                     first = false;
                 }
             }
@@ -179,7 +187,11 @@ fn angles(scene: &Scene) -> Result<Vec<u8>, String> {
                 .draw_series(std::iter::once(Rectangle::new([(f.start_s, y0), (end, ya)], c.mix(0.10).filled())))
                 .map_err(|e| e.to_string())?;
             chart
-                .draw_series(std::iter::once(Text::new(f.code.to_string(), (end, yb), (FAMILY, 14).into_font().color(&c))))
+                .draw_series(std::iter::once(Text::new(
+                    f.code.to_string(),
+                    (end, yb),
+                    (FAMILY, 14).into_font().color(&c),
+                )))
                 .map_err(|e| e.to_string())?;
         }
         chart
@@ -204,7 +216,13 @@ fn velocity(scene: &Scene) -> Result<Vec<u8>, String> {
     if scene.report.reps.is_empty() {
         return Err("no rep was found".into());
     }
-    let palette = [RGBColor(40, 110, 220), RGBColor(235, 140, 20), RGBColor(30, 160, 70), RGBColor(200, 50, 60), RGBColor(140, 80, 200)];
+    let palette = [
+        RGBColor(40, 110, 220),
+        RGBColor(235, 140, 20),
+        RGBColor(30, 160, 70),
+        RGBColor(200, 50, 60),
+        RGBColor(140, 80, 200),
+    ];
     type Line = (String, Vec<(f64, f64)>, RGBColor);
     let mut lines: Vec<Line> = Vec::new();
     for (n, rep) in scene.report.reps.iter().enumerate() {
@@ -311,7 +329,9 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
     let (w, h) = (scene.width as i32, scene.height as i32);
     let mut background = match lift_frame {
         Some(m) if m.cols() == w && m.rows() == h => m.try_clone().map_err(cv)?,
-        _ => Mat::new_rows_cols_with_default(h.max(1), w.max(1), opencv::core::CV_8UC3, Scalar::all(90.0)).map_err(cv)?,
+        _ => {
+            Mat::new_rows_cols_with_default(h.max(1), w.max(1), opencv::core::CV_8UC3, Scalar::all(90.0)).map_err(cv)?
+        }
     };
     // Crop: the path's box, the mid-foot, and a margin.
     let mut xs: Vec<f64> = paths.iter().flat_map(|p| p.1.iter().map(|q| q[0])).collect();
@@ -320,8 +340,10 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
         xs.push(mf[0]);
         ys.push(mf[1]);
     }
-    let (minx, maxx) = (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
-    let (miny, maxy) = (ys.iter().cloned().fold(f64::INFINITY, f64::min), ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    let (minx, maxx) =
+        (xs.iter().cloned().fold(f64::INFINITY, f64::min), xs.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
+    let (miny, maxy) =
+        (ys.iter().cloned().fold(f64::INFINITY, f64::min), ys.iter().cloned().fold(f64::NEG_INFINITY, f64::max));
     let short = w.min(h) as f64;
     let margin = ((maxy - miny).max(maxx - minx) * 0.35).max(short * 0.12);
     let mut x0 = (minx - margin).floor().max(0.0) as i32;
@@ -351,7 +373,9 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
     img.convert_to(&mut dim, -1, 0.55, 0.0).map_err(cv)?;
     img = dim;
     drop(background);
-    let to_img = |p: [f64; 2]| Point::new(((p[0] - x0 as f64) * zoom).round() as i32, ((p[1] - y0 as f64) * zoom).round() as i32);
+    let to_img = |p: [f64; 2]| {
+        Point::new(((p[0] - x0 as f64) * zoom).round() as i32, ((p[1] - y0 as f64) * zoom).round() as i32)
+    };
     let aa = imgproc::LINE_AA;
     let font = imgproc::FONT_HERSHEY_SIMPLEX;
     let white = Scalar::new(255.0, 255.0, 255.0, 0.0);
@@ -377,7 +401,8 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
                         imgproc::line(&mut img, Point::new(x, 0), Point::new(x, ih), grid, 1, aa, 0).map_err(cv)?;
                         let cm = (n as f64 * 10.0 * if fsign == 0.0 { 1.0 } else { fsign }).round() as i32;
                         let label = if cm > 0 { format!("+{cm}") } else { format!("{cm}") };
-                        imgproc::put_text(&mut img, &label, Point::new(x + 4, ih - 10), font, 0.5, grid, 1, aa, false).map_err(cv)?;
+                        imgproc::put_text(&mut img, &label, Point::new(x + 4, ih - 10), font, 0.5, grid, 1, aa, false)
+                            .map_err(cv)?;
                     }
                 }
             }
@@ -388,8 +413,18 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
                     let y = (base - n as f64 * px_per_10cm).round() as i32;
                     if y > 0 && y < ih {
                         imgproc::line(&mut img, Point::new(0, y), Point::new(iw, y), grid, 1, aa, 0).map_err(cv)?;
-                        imgproc::put_text(&mut img, &format!("{} cm", n * 10), Point::new(6, y - 5), font, 0.5, grid, 1, aa, false)
-                            .map_err(cv)?;
+                        imgproc::put_text(
+                            &mut img,
+                            &format!("{} cm", n * 10),
+                            Point::new(6, y - 5),
+                            font,
+                            0.5,
+                            grid,
+                            1,
+                            aa,
+                            false,
+                        )
+                        .map_err(cv)?;
                     }
                 }
             }
@@ -399,7 +434,8 @@ fn bar_path(scene: &Scene, lift_frame: Option<&Mat>) -> Result<Vec<u8>, String> 
     if let Some(mf) = scene.midfoot_px {
         let x = to_img(mf).x;
         imgproc::line(&mut img, Point::new(x, 0), Point::new(x, ih), green, 2, aa, 0).map_err(cv)?;
-        imgproc::put_text(&mut img, "mid-foot", Point::new(x + 6, ih - 36), font, 0.6, green, 2, aa, false).map_err(cv)?;
+        imgproc::put_text(&mut img, "mid-foot", Point::new(x + 6, ih - 36), font, 0.6, green, 2, aa, false)
+            .map_err(cv)?;
     }
     // The paths, with their largest distance from the mid-foot line.
     let mut legend: Vec<(String, Scalar)> = Vec::new();

@@ -95,7 +95,9 @@ impl VideoFileWriter {
             "opencv" => false,
             "ffmpeg" => {
                 if !ffmpeg_available() {
-                    return Err(Error::Setup(format!("{ENCODER_VAR}=ffmpeg but no ffmpeg with libx264 was found on PATH")));
+                    return Err(Error::Setup(format!(
+                        "{ENCODER_VAR}=ffmpeg but no ffmpeg with libx264 was found on PATH"
+                    )));
                 }
                 true
             }
@@ -129,7 +131,9 @@ impl VideoFileWriter {
             .arg(&temp_path)
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::from(stderr.try_clone().map_err(|e| Error::output(final_path, format!("cannot write: {e}")))?))
+            .stderr(Stdio::from(
+                stderr.try_clone().map_err(|e| Error::output(final_path, format!("cannot write: {e}")))?,
+            ))
             // Its own process group: Ctrl-C reaches us, and we stop the encoder ourselves.
             .process_group(0);
         let mut child = cmd.spawn().map_err(|e| Error::Setup(format!("cannot start ffmpeg: {e}")))?;
@@ -241,13 +245,15 @@ impl VideoFileWriter {
             }
             Some(Backend::Ffmpeg { mut child, stdin, mut stderr }) => {
                 drop(stdin);
-                let status = child.wait().map_err(|e| fail(&self.final_path, format!("the encoder (ffmpeg) failed: {e}")))?;
+                let status =
+                    child.wait().map_err(|e| fail(&self.final_path, format!("the encoder (ffmpeg) failed: {e}")))?;
                 if !status.success() {
                     let mut text = String::new();
                     let _ = stderr.seek(SeekFrom::Start(0));
                     let _ = stderr.read_to_string(&mut text);
                     let _ = std::fs::remove_file(&self.temp_path);
-                    let why = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
+                    let why =
+                        text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message").trim().to_string();
                     return Err(fail(&self.final_path, format!("the encoder (ffmpeg) failed ({status}): {why}")));
                 }
             }
@@ -258,7 +264,8 @@ impl VideoFileWriter {
             let _ = std::fs::remove_file(&self.temp_path);
             return Err(fail(&self.final_path, "the encoder wrote nothing".into()));
         }
-        std::fs::rename(&self.temp_path, &self.final_path).map_err(|e| fail(&self.final_path, format!("cannot write: {e}")))?;
+        std::fs::rename(&self.temp_path, &self.final_path)
+            .map_err(|e| fail(&self.final_path, format!("cannot write: {e}")))?;
         Ok(self.final_path.clone())
     }
 }
