@@ -92,6 +92,9 @@ pub struct Signals {
     pub midfoot_x_cm: Vec<f64>,
     /// True when heel and toe were seen; false when mid-foot was estimated from the ankle.
     pub midfoot_from_foot: bool,
+    /// Per frame: the pose model's visibility of the near heel and toe (the lower of the two;
+    /// NaN without a pose). Low when a plate or the framing hides the feet.
+    pub foot_visibility: Vec<f64>,
     pub bar_x_cm: Vec<f64>,
     pub bar_y_cm: Vec<f64>,
     /// Bar velocity (m/s), up and forward positive.
@@ -388,6 +391,7 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
         ear_y_cm,
         midfoot_x_cm,
         midfoot_from_foot,
+        foot_visibility: (0..n).map(|k| heel.visibility[k].min(toe.visibility[k])).collect(),
         bar_x_cm,
         bar_y_cm,
         bar_vy_m_s,
