@@ -32,6 +32,7 @@ use crate::report::{
 };
 use crate::reps::{self, RepConfig};
 use crate::rules::{self, Context, Outcome};
+use crate::signal;
 use crate::track::{Track, TrackConfig};
 use crate::view::{self, ViewConfig, ViewKind};
 
@@ -147,7 +148,7 @@ fn empty_report(rec: &Recording) -> Report {
             separation_ratio: None,
         },
         scale: ScaleReport { cm_per_px: None, source: crate::kinematics::ScaleSource::None },
-        bar: BarReport { source: crate::track::BarOrigin::None },
+        bar: BarReport { source: crate::track::BarOrigin::None, ..BarReport::default() },
         reps: Vec::new(),
         findings: Vec::new(),
         not_assessed: Vec::new(),
@@ -173,7 +174,7 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
         cm_per_px: signals.scale.cm_per_px.is_finite().then(|| round_to(signals.scale.cm_per_px, 4)),
         source: signals.scale.source,
     };
-    report.bar = BarReport { source: track.bar_origin };
+    report.bar.source = track.bar_origin;
     report.warnings.extend(track.warnings.iter().cloned());
     report.warnings.extend(seg.warnings.iter().cloned());
     if rec.frames.is_empty() {
@@ -213,15 +214,40 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
     report.findings.sort_by(|a, b| a.rep.cmp(&b.rep).then(a.start_s.total_cmp(&b.start_s)).then(a.code.cmp(b.code)));
 
     let t = |k: usize| round_to(signals.t_s.get(k).copied().unwrap_or(f64::NAN), 3);
+    // Bar speed across the set, as velocity-based training apps report it: each full rep's mean
+    // lifting speed against the set's best.
+    let rep_speed = |rep: &reps::Rep| {
+        let v = rep.mean_concentric_velocity_m_s(&signals);
+        (v.is_finite() && !rep.partial_start).then_some(v)
+    };
+    let best_speed = seg.reps.iter().filter_map(rep_speed).fold(f64::NAN, f64::max);
+    if best_speed.is_finite() && best_speed > 0.0 {
+        report.bar.best_mean_concentric_velocity_m_s = Some(round_to(best_speed, 3));
+        let last = seg.reps.iter().rev().find_map(rep_speed);
+        report.bar.velocity_loss_pct = last.map(|v| round_to(100.0 * (1.0 - v / best_speed), 1));
+    }
     for rep in &seg.reps {
         let mut m = metrics.get(&rep.index).cloned().unwrap_or_default();
-        let v = rep.mean_concentric_velocity_m_s(&signals);
-        if v.is_finite() && !rep.partial_start {
+        if let Some(v) = rep_speed(rep) {
             m.insert("mean_concentric_velocity_m_s".into(), round_to(v, 3));
+            m.insert("velocity_loss_pct".into(), round_to(100.0 * (1.0 - v / best_speed), 1));
+            if let Some((_, peak)) = signal::argmax(&signals.bar_vy_m_s[rep.liftoff..=rep.lockout_start]) {
+                m.insert("peak_concentric_velocity_m_s".into(), round_to(peak, 3));
+            }
         }
         let pull_s = signals.t_s[rep.lockout_start] - signals.t_s[rep.liftoff];
         if pull_s.is_finite() && !rep.partial_start {
             m.insert("pull_duration_s".into(), round_to(pull_s, 3));
+        }
+        if let Some(end) = rep.lowering_end.filter(|_| !rep.partial_end) {
+            let lowering_s = signals.t_s[end] - signals.t_s[rep.lockout_end];
+            if lowering_s.is_finite() && lowering_s > 0.0 {
+                m.insert("lowering_duration_s".into(), round_to(lowering_s, 3));
+            }
+        }
+        let rom_cm = rep.bar_top_y_cm - rep.bar_floor_y_cm;
+        if rom_cm.is_finite() && !rep.partial_start {
+            m.insert("vertical_rom_cm".into(), round_to(rom_cm, 1));
         }
         let in_rep: Vec<&Finding> = report.findings.iter().filter(|f| f.rep == rep.index).collect();
         report.reps.push(RepReport {

@@ -89,6 +89,18 @@ pub struct ScaleReport {
 pub struct BarReport {
     /// `plate` (tracked plate centre), `wrists` (wrists' midpoint), or `none`.
     pub source: BarOrigin,
+    /// The set's best mean lifting speed over a full rep (m/s).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub best_mean_concentric_velocity_m_s: Option<f64>,
+    /// How much slower the last full rep was than the best (%): fatigue across the set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub velocity_loss_pct: Option<f64>,
+}
+
+impl Default for BarReport {
+    fn default() -> Self {
+        BarReport { source: BarOrigin::None, best_mean_concentric_velocity_m_s: None, velocity_loss_pct: None }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
