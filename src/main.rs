@@ -54,15 +54,8 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
-        /// Also write DIR/<stem>/annotated.mp4 (H.264) and PNG plots: a second pass over the video.
-        #[arg(long)]
-        annotate: bool,
-        /// Also write DIR/<stem>/report.html (with the annotated clip it plays, and the plots).
-        #[arg(long)]
-        html: bool,
-        /// Also write a short annotated clip around each finding under DIR/<stem>/clips/.
-        #[arg(long)]
-        clips: bool,
+        #[command(flatten)]
+        render: RenderArgs,
         #[command(flatten)]
         measure: MeasureArgs,
         /// Keep the landmark network's raw coordinates (no heatmap refinement).
@@ -98,15 +91,8 @@ enum Command {
         /// Print nothing but errors.
         #[arg(short, long)]
         quiet: bool,
-        /// Also write each video's annotated.mp4 and plots (a second pass over each video).
-        #[arg(long)]
-        annotate: bool,
-        /// Also write each video's report.html (with the annotated clip and plots).
-        #[arg(long)]
-        html: bool,
-        /// Also write a short clip around each finding.
-        #[arg(long)]
-        clips: bool,
+        #[command(flatten)]
+        render: RenderArgs,
         #[command(flatten)]
         measure: MeasureArgs,
     },
@@ -121,6 +107,27 @@ enum Command {
     Config,
     /// Show where the models and the ONNX Runtime library are found.
     Paths,
+}
+
+/// What the render pass draws (shared by `analyze` and `batch`); each is a second pass over the
+/// video, paid for only when asked.
+#[derive(clap::Args)]
+struct RenderArgs {
+    /// Also write DIR/<stem>/annotated.mp4 (H.264) and PNG plots.
+    #[arg(long)]
+    annotate: bool,
+    /// Also write DIR/<stem>/report.html (with the annotated clip it plays, and the plots).
+    #[arg(long)]
+    html: bool,
+    /// Also write a short annotated clip around each finding under DIR/<stem>/clips/.
+    #[arg(long)]
+    clips: bool,
+}
+
+impl RenderArgs {
+    fn options(&self) -> RenderOptions {
+        RenderOptions { annotate: self.annotate, html: self.html, clips: self.clips }
+    }
 }
 
 /// How lengths are measured: the plate, the lifter's height (shared by `analyze` and `batch`).
@@ -164,7 +171,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, annotate, html, clips, measure } =
+    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure } =
         cli.command
     {
         let mut config = load_config(config.as_deref())?;
@@ -186,7 +193,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             config,
             progress,
             pose_pass: measure.pose_pass(),
-            render: RenderOptions { annotate, html, clips },
+            render: render.options(),
         };
         let outcome = run_batch(&dir, &options)?;
         return Ok(report_batch(&outcome, &out_dir, quiet));
@@ -238,9 +245,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             json,
             threads,
             quiet,
-            annotate,
-            html,
-            clips,
+            render,
             measure,
             no_refine,
             no_smooth,
@@ -248,7 +253,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             let mut config = load_config(config.as_deref())?;
             measure.apply(&mut config);
             let show = Show { json, quiet };
-            let render_options = RenderOptions { annotate, html, clips };
+            let render_options = render.options();
             if let Some(recording_path) = from_poses {
                 if render_options.any() {
                     return Err(Error::input(
