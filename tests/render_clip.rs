@@ -13,7 +13,7 @@ use liftform::analysis::{analyze, AnalysisConfig};
 use liftform::recording::{landmark_index as lm, Recording};
 use liftform::render::overlay::{severity_bgr, Layout};
 use liftform::render::{clip_file_name, render, RenderOptions, Scene, VideoFileWriter};
-use liftform::report::{Finding, Report, Severity};
+use liftform::report::{Report, Severity};
 use liftform::track::Side;
 use liftform::video::VideoReader;
 use opencv::core::{Mat, Rect, Scalar, CV_8UC3};
@@ -41,22 +41,7 @@ fn inputs() -> Option<(PathBuf, Recording)> {
 fn report_with_known_finding(recording: &Recording) -> Report {
     let mut report = analyze(recording, &AnalysisConfig::default());
     let fps = recording.header.source.fps;
-    report.findings.push(Finding {
-        code: "DL002",
-        rule: "rounded-back",
-        severity: Severity::Fault,
-        rep: 2,
-        start_s: KNOWN_FIRST as f64 / fps,
-        end_s: KNOWN_LAST as f64 / fps,
-        frame_start: KNOWN_FIRST,
-        frame_end: KNOWN_LAST,
-        measured: 31.0,
-        threshold: 20.0,
-        unit: "deg",
-        message: "the lower back rounds 31° under load (test finding)".into(),
-        advice: "brace before the pull (test advice)".into(),
-        confidence: 1.0,
-    });
+    report.findings.push(support::test_finding(KNOWN_FIRST, KNOWN_LAST, fps));
     report
 }
 

@@ -15,7 +15,6 @@ use std::process::Command;
 use liftform::analysis::{analyze, AnalysisConfig};
 use liftform::recording::Recording;
 use liftform::render::{render, RenderOptions};
-use liftform::report::{Finding, Severity};
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("LIFTFORM_CHROMIUM") {
@@ -109,22 +108,7 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
     let mut report = analyze(&recording, &config);
     // A finding at known frames (whatever the rules find on this recording), so there is one to click.
     let fps = recording.header.source.fps;
-    report.findings.push(Finding {
-        code: "DL002",
-        rule: "rounded-back",
-        severity: Severity::Fault,
-        rep: 2,
-        start_s: 150.0 / fps,
-        end_s: 170.0 / fps,
-        frame_start: 150,
-        frame_end: 170,
-        measured: 31.0,
-        threshold: 20.0,
-        unit: "deg",
-        message: "the lower back rounds 31° under load (test finding)".into(),
-        advice: "brace before the pull (test advice)".into(),
-        confidence: 1.0,
-    });
+    report.findings.push(support::test_finding(150, 170, fps));
     let kept = std::env::var_os("LIFTFORM_CHECK_OUT").map(PathBuf::from);
     let temp = tempfile::tempdir().unwrap();
     let dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());

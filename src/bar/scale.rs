@@ -49,13 +49,8 @@ pub const MAX_LIFTER_HEIGHT_CM: f64 = 205.0;
 /// Assumed focal length in px per px of the frame's long side (a phone's main camera, ~65–70°).
 pub const FOCAL_PER_LONG_SIDE: f64 = 0.85;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ScaleSource {
-    Plate,
-    Height,
-    None,
-}
+/// Where lengths in cm come from: the report's `scale.source` (one type for the whole crate).
+pub use crate::kinematics::ScaleSource;
 
 /// The lifter's size in one frame.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -68,3 +68,24 @@ pub fn make_pattern_clip(path: &Path, width: u32, height: u32, frames: u32, extr
 pub fn liftform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_liftform"))
 }
+
+/// A made-up rounded-back finding at known frames of rep 2, so render tests do not depend on what
+/// the rules happen to find on a recording.
+pub fn test_finding(first_frame: u64, last_frame: u64, fps: f64) -> liftform::report::Finding {
+    liftform::report::Finding {
+        code: "DL002",
+        rule: "rounded-back",
+        severity: liftform::report::Severity::Fault,
+        rep: 2,
+        start_s: first_frame as f64 / fps,
+        end_s: last_frame as f64 / fps,
+        frame_start: first_frame,
+        frame_end: last_frame,
+        measured: 31.0,
+        threshold: 20.0,
+        unit: "deg",
+        message: "the lower back rounds 31° under load (test finding)".into(),
+        advice: "brace before the pull (test advice)".into(),
+        confidence: 1.0,
+    }
+}
