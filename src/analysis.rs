@@ -249,6 +249,14 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
         if rom_cm.is_finite() && !rep.partial_start {
             m.insert("vertical_rom_cm".into(), round_to(rom_cm, 1));
         }
+        let bar = crate::rep_bar::rep_bar_measures(&signals, rep);
+        for (key, value) in
+            [("pull_max_drift_cm", bar.pull_max_drift_cm), ("lowering_max_drift_cm", bar.lowering_max_drift_cm)]
+        {
+            if let Some(v) = value {
+                m.insert(key.into(), v);
+            }
+        }
         let in_rep: Vec<&Finding> = report.findings.iter().filter(|f| f.rep == rep.index).collect();
         report.reps.push(RepReport {
             index: rep.index,
@@ -260,6 +268,7 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
                 .map(|p| PhaseReport { kind: p.kind, start_s: t(p.start), end_s: t(p.end) })
                 .collect(),
             metrics: m,
+            bar_path: bar.path,
             verdict: verdict_word(&in_rep).to_string(),
             partial: rep.partial_start || rep.partial_end,
         });

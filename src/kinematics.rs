@@ -95,6 +95,9 @@ pub struct Signals {
     /// Per frame: the pose model's visibility of the near heel and toe (the lower of the two;
     /// NaN without a pose). Low when a plate or the framing hides the feet.
     pub foot_visibility: Vec<f64>,
+    /// Per frame: the near foot stands at its planted place, learnt from the frames that saw it
+    /// (`Track::foot_from_planted`), because the model did not see it here.
+    pub foot_from_planted: Vec<bool>,
     pub bar_x_cm: Vec<f64>,
     pub bar_y_cm: Vec<f64>,
     /// Bar velocity (m/s), up and forward positive.
@@ -244,7 +247,10 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
     let scale = if let Some(cm_per_px) = track.plate_cm_per_px_body_plane {
         Scale { cm_per_px, source: ScaleSource::Plate }
     } else if track.body_scale_px.is_finite() && cfg.lifter_height_cm.is_finite() && cfg.lifter_height_cm > 50.0 {
-        Scale { cm_per_px: cfg.lifter_height_cm * BODY_SCALE_PER_HEIGHT / track.body_scale_px, source: ScaleSource::Height }
+        Scale {
+            cm_per_px: cfg.lifter_height_cm * BODY_SCALE_PER_HEIGHT / track.body_scale_px,
+            source: ScaleSource::Height,
+        }
     } else {
         Scale { cm_per_px: f64::NAN, source: ScaleSource::None }
     };
@@ -392,6 +398,7 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
         midfoot_x_cm,
         midfoot_from_foot,
         foot_visibility: (0..n).map(|k| heel.visibility[k].min(toe.visibility[k])).collect(),
+        foot_from_planted: track.foot_from_planted.clone(),
         bar_x_cm,
         bar_y_cm,
         bar_vy_m_s,

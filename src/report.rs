@@ -117,6 +117,9 @@ pub struct RepReport {
     pub end_s: f64,
     pub phases: Vec<PhaseReport>,
     pub metrics: BTreeMap<String, f64>,
+    /// The bar's path through the rep in cm (x from the mid-foot toward the toes, y up), one
+    /// point per trusted frame; empty when the bar was not seen.
+    pub bar_path: crate::rep_bar::BarPathReport,
     /// `clean`, `warnings` or `faults` (of what could be assessed).
     pub verdict: String,
     /// The clip cut into this rep (it starts mid-pull or ends before the bar is down).
@@ -268,8 +271,12 @@ impl Report {
                 );
                 let _ = writeln!(s, "      fix: {}", f.advice);
             }
-            let not_here: Vec<&str> =
-                self.not_assessed.iter().filter(|n| n.rep.is_none() || n.rep == Some(rep.index)).map(|n| n.code).collect();
+            let not_here: Vec<&str> = self
+                .not_assessed
+                .iter()
+                .filter(|n| n.rep.is_none() || n.rep == Some(rep.index))
+                .map(|n| n.code)
+                .collect();
             let _ = writeln!(s, "  verdict: {}", verdict_line(&in_rep, &not_here));
         }
         if !self.not_assessed.is_empty() {

@@ -36,6 +36,11 @@ pub const MAX_SEGMENT_RATIO: f64 = 1.5;
 pub const FOOT_TOLERANCE_BODY_FRACTION: f64 = 0.12;
 /// Default: bar samples below this confidence are ignored.
 pub const MIN_BAR_CONFIDENCE: f64 = 0.3;
+/// Default: foot landmarks (ankle, heel, toe) seen at least this well place the planted feet;
+/// below it the model is guessing (a plate in front of the feet reads 0.2–0.45).
+pub const PLANTED_FOOT_MIN_VISIBILITY: f64 = 0.5;
+/// Default: the planted place needs this much well-seen footage, s.
+pub const PLANTED_FOOT_MIN_SEEN_S: f64 = 0.5;
 
 /// Tracking settings (`[track]` in the config file).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +56,8 @@ pub struct TrackConfig {
     pub min_segment_ratio: f64,
     pub max_segment_ratio: f64,
     pub foot_tolerance_body_fraction: f64,
+    pub planted_foot_min_visibility: f64,
+    pub planted_foot_min_seen_s: f64,
 }
 
 impl Default for TrackConfig {
@@ -66,6 +73,8 @@ impl Default for TrackConfig {
             min_segment_ratio: MIN_SEGMENT_RATIO,
             max_segment_ratio: MAX_SEGMENT_RATIO,
             foot_tolerance_body_fraction: FOOT_TOLERANCE_BODY_FRACTION,
+            planted_foot_min_visibility: PLANTED_FOOT_MIN_VISIBILITY,
+            planted_foot_min_seen_s: PLANTED_FOOT_MIN_SEEN_S,
         }
     }
 }
@@ -230,6 +239,11 @@ pub struct Track {
     pub trusted: Vec<bool>,
     /// Median near-side shoulder–hip + hip–knee + knee–ankle length in px (NaN if unknown).
     pub body_scale_px: f64,
+    /// Per frame: the near foot (ankle, heel, toe) was hidden or lost there and stands at its
+    /// planted place instead (see [`PLANTED_FOOT_MIN_VISIBILITY`]).
+    pub foot_from_planted: Vec<bool>,
+    /// How many frames saw the near foot well enough to place it (0 when it was never placed).
+    pub planted_foot_seen_frames: usize,
     pub warnings: Vec<String>,
 }
 
@@ -407,27 +421,67 @@ impl Track {
             ]
         };
 
-        // Planted feet: the ankles do not move during a deadlift. A near-side ankle far from its
-        // usual place means the model lost that leg (it sometimes swings the whole leg up with
-        // high visibility); use the far leg in that frame if it is where it should be.
+        // Planted feet: the feet do not move during a deadlift. Where the model sees the near foot
+        // well it gives its place; where a plate hides it the model guesses (on rendered 15° clips
+        // the hidden ankles land up at the bar, 15 % of body height off) or swings the whole leg
+        // away. Those frames take the foot's planted place and keep the knee, which the
+        // segment-length check below still judges.
+        let foot = [Joint::Ankle, Joint::Heel, Joint::Toe];
         let leg = [Joint::Knee, Joint::Ankle, Joint::Heel, Joint::Toe];
+        let mut foot_from_planted = vec![false; n];
+        let mut planted_foot_seen_frames = 0usize;
         let mut leg_swaps = 0usize;
         if body_scale_px.is_finite() {
             let tol = cfg.foot_tolerance_body_fraction * body_scale_px;
-            let near_ankle = median_point(&near_raw[Joint::Ankle.slot()].0);
-            let far_ankle = median_point(&far_raw[Joint::Ankle.slot()].0);
-            for k in 0..n {
-                let a = near_raw[Joint::Ankle.slot()].0[k];
-                if !(a[0].is_finite() && dist(a, near_ankle) > tol) {
-                    continue;
+            let min_seen = ((cfg.planted_foot_min_seen_s * fps).round() as usize).max(3);
+            let planted: Vec<Option<([f64; 2], usize)>> = foot
+                .iter()
+                .map(|&j| planted_place(&near_raw[j.slot()], cfg.planted_foot_min_visibility, tol, min_seen))
+                .collect();
+            if planted.iter().all(|p| p.is_some()) {
+                planted_foot_seen_frames = planted.iter().flatten().map(|p| p.1).min().unwrap_or(0);
+                for k in 0..n {
+                    if !pose_present[k] {
+                        continue;
+                    }
+                    // Hidden (the model guesses) or seen away from where the feet stand (the
+                    // model swung the whole leg, which it does with high visibility).
+                    let lost = foot.iter().zip(&planted).any(|(&j, p)| {
+                        let (pt, vis) = (near_raw[j.slot()].0[k], near_raw[j.slot()].1[k]);
+                        let place = p.map(|p| p.0).unwrap_or(nan2);
+                        !pt[0].is_finite() || vis < cfg.planted_foot_min_visibility || dist(pt, place) > tol
+                    });
+                    if lost {
+                        for (&j, p) in foot.iter().zip(&planted) {
+                            near_raw[j.slot()].0[k] = p.map(|p| p.0).unwrap_or(nan2);
+                        }
+                        foot_from_planted[k] = true;
+                    }
                 }
-                let fa = far_raw[Joint::Ankle.slot()].0[k];
-                let far_ok = fa[0].is_finite() && dist(fa, far_ankle) <= tol;
-                for j in leg {
-                    near_raw[j.slot()].0[k] = if far_ok { far_raw[j.slot()].0[k] } else { nan2 };
+            } else {
+                // The near foot is never seen well: a near ankle far from its usual place means the
+                // model lost that leg; use the far leg in that frame if it is where it should be.
+                let near_ankle = median_point(&near_raw[Joint::Ankle.slot()].0);
+                let far_ankle = median_point(&far_raw[Joint::Ankle.slot()].0);
+                for k in 0..n {
+                    let a = near_raw[Joint::Ankle.slot()].0[k];
+                    if !(a[0].is_finite() && dist(a, near_ankle) > tol) {
+                        continue;
+                    }
+                    let fa = far_raw[Joint::Ankle.slot()].0[k];
+                    let far_ok = fa[0].is_finite() && dist(fa, far_ankle) <= tol;
+                    for j in leg {
+                        near_raw[j.slot()].0[k] = if far_ok { far_raw[j.slot()].0[k] } else { nan2 };
+                    }
+                    leg_swaps += 1;
                 }
-                leg_swaps += 1;
             }
+        }
+        let planted_count = foot_from_planted.iter().filter(|b| **b).count();
+        if planted_count > 0 {
+            warnings.push(format!(
+                "the near foot was hidden or lost in {planted_count} frame(s); it was placed where {planted_foot_seen_frames} frame(s) saw it (the feet stay planted in a deadlift)"
+            ));
         }
         if leg_swaps > 0 {
             warnings.push(format!(
@@ -472,7 +526,8 @@ impl Track {
 
         let max_gap = (cfg.max_gap_s * fps).round().max(0.0) as usize;
         let jump_half = ((cfg.jump_half_window_s * fps).round() as usize).max(2);
-        let jump_min_px = if body_scale_px.is_finite() { cfg.jump_min_body_fraction * body_scale_px } else { f64::INFINITY };
+        let jump_min_px =
+            if body_scale_px.is_finite() { cfg.jump_min_body_fraction * body_scale_px } else { f64::INFINITY };
 
         let build = |xs: Vec<f64>, ys: Vec<f64>, vis: Vec<f64>| -> PointTrack {
             let mut xs = xs;
@@ -553,7 +608,8 @@ impl Track {
             [(pa[0] + pb[0]) / 2.0, (pa[1] + pb[1]) / 2.0]
         };
         let mid_hip_raw_px: Vec<[f64; 2]> = (0..n).map(|k| mid(k, lm::LEFT_HIP, lm::RIGHT_HIP)).collect();
-        let mid_shoulder_raw_px: Vec<[f64; 2]> = (0..n).map(|k| mid(k, lm::LEFT_SHOULDER, lm::RIGHT_SHOULDER)).collect();
+        let mid_shoulder_raw_px: Vec<[f64; 2]> =
+            (0..n).map(|k| mid(k, lm::LEFT_SHOULDER, lm::RIGHT_SHOULDER)).collect();
         let trunk_profile: Vec<Option<TrunkProfile>> = (0..n)
             .map(|k| if pose_present[k] { frames[k].pose.as_ref().and_then(|p| p.trunk_profile.clone()) } else { None })
             .collect();
@@ -576,7 +632,8 @@ impl Track {
                         BarSource::Plate => {
                             plate_x[k] = b.x_px as f64;
                             plate_y[k] = b.y_px as f64;
-                            plate_r[k] = b.r_px.map(|r| r as f64).filter(|r| r.is_finite() && *r > 0.0).unwrap_or(f64::NAN);
+                            plate_r[k] =
+                                b.r_px.map(|r| r as f64).filter(|r| r.is_finite() && *r > 0.0).unwrap_or(f64::NAN);
                         }
                         BarSource::Wrists => {
                             wrist_bar_x[k] = b.x_px as f64;
@@ -594,7 +651,8 @@ impl Track {
         let mut plate_cm_per_px_body_plane = None;
         if plate_count * 2 >= trusted_pose && plate_count >= 3 {
             let scale = plate_scale(rec);
-            plate_cm_per_px_body_plane = scale.cm_per_px_body_plane.filter(|_| scale.source == crate::bar::scale::ScaleSource::Plate);
+            plate_cm_per_px_body_plane =
+                scale.cm_per_px_body_plane.filter(|_| scale.source == crate::bar::scale::ScaleSource::Plate);
             if plate_cm_per_px_body_plane.is_none() {
                 warnings.push("the tracked plate was not trusted, so the bar is taken from the wrists".to_string());
             }
@@ -660,6 +718,8 @@ impl Track {
             pose_present,
             trusted,
             body_scale_px,
+            foot_from_planted,
+            planted_foot_seen_frames,
             warnings,
         };
         let share = track.trusted_share();
@@ -669,6 +729,44 @@ impl Track {
         }
         track
     }
+}
+
+/// Where a planted foot landmark stands: the densest cluster (within `tol_px`, weighted by
+/// visibility) of the samples seen at least `min_visibility`, and how many samples it holds.
+/// `None` with fewer than `min_seen` such samples, or when the cluster holds under half of the
+/// well-seen weight (the foot moved about, or the model's confident guesses outweigh it).
+fn planted_place(
+    samples: &(Vec<[f64; 2]>, Vec<f64>),
+    min_visibility: f64,
+    tol_px: f64,
+    min_seen: usize,
+) -> Option<([f64; 2], usize)> {
+    // Enough candidate centres for a long clip without an n² cost.
+    const MAX_CANDIDATES: usize = 400;
+    let (pts, vis) = samples;
+    let seen: Vec<([f64; 2], f64)> = pts
+        .iter()
+        .zip(vis)
+        .filter(|(p, v)| p[0].is_finite() && p[1].is_finite() && **v >= min_visibility)
+        .map(|(p, v)| (*p, v.min(1.0)))
+        .collect();
+    if seen.len() < min_seen {
+        return None;
+    }
+    let near = |c: [f64; 2]| seen.iter().filter(move |(p, _)| (p[0] - c[0]).hypot(p[1] - c[1]) <= tol_px);
+    let step = seen.len().div_ceil(MAX_CANDIDATES);
+    let (centre, weight) = seen
+        .iter()
+        .step_by(step)
+        .map(|(c, _)| (*c, near(*c).map(|(_, v)| v).sum::<f64>()))
+        .max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let total: f64 = seen.iter().map(|(_, v)| v).sum();
+    let cluster: Vec<[f64; 2]> = near(centre).map(|(p, _)| *p).collect();
+    if cluster.len() < min_seen || weight < 0.5 * total {
+        return None;
+    }
+    let median = |axis: usize| signal::median(&cluster.iter().map(|p| p[axis]).collect::<Vec<_>>());
+    Some(([median(0), median(1)], cluster.len()))
 }
 
 /// The plate's scale over the whole clip (`bar::scale`): one reference radius, checked against
@@ -684,7 +782,8 @@ fn plate_scale(rec: &Recording) -> crate::bar::scale::ScaleEstimate {
             Some((f.t_s, bar.r_px? as f64, bar.confidence as f64))
         })
         .collect();
-    let body = rec.frames.iter().filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks)).collect();
+    let body =
+        rec.frames.iter().filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks)).collect();
     estimate_scale(&ScaleInput {
         plate_radii_px,
         body,

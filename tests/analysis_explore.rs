@@ -121,7 +121,7 @@ fn explore_clip() {
     }
     let step: usize = std::env::var("STEP").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     for k in (0..s.len()).step_by(step) {
-        println!("  t {:.2} {} bar ({:.1},{:.1}) mf {:.1} hip ({:.0},{:.0}) knee ({:.0},{:.0}) sh ({:.0},{:.0}) hipA {:.0} kneeA {:.0} trunk {:.0} thigh {:.0} shank {:.0} head {:.0} chord {:.1}", s.t_s[k], if s.trusted[k] {"T"} else {"-"}, s.bar_x_cm[k], s.bar_y_cm[k], s.midfoot_x_cm[k], s.hip_x_cm[k], s.hip_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k], s.shoulder_x_cm[k], s.shoulder_y_cm[k], s.hip_angle_deg[k], s.knee_angle_deg[k], s.trunk_from_vertical_deg[k], s.thigh_above_horizontal_deg[k], s.shank_from_vertical_deg[k], s.head_forward_deg[k], s.trunk_chord_cm[k]);
+        println!("  t {:.2} {} bar ({:.1},{:.1}) mf {:.1} hip ({:.0},{:.0}) knee ({:.0},{:.0}) sh ({:.0},{:.0}) hipA {:.0} kneeA {:.0} trunk {:.0} thigh {:.0} shank {:.0} head {:.0} chord {:.1} arch {:.0} flex {:.0}", s.t_s[k], if s.trusted[k] {"T"} else {"-"}, s.bar_x_cm[k], s.bar_y_cm[k], s.midfoot_x_cm[k], s.hip_x_cm[k], s.hip_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k], s.shoulder_x_cm[k], s.shoulder_y_cm[k], s.hip_angle_deg[k], s.knee_angle_deg[k], s.trunk_from_vertical_deg[k], s.thigh_above_horizontal_deg[k], s.shank_from_vertical_deg[k], s.head_forward_deg[k], s.trunk_chord_cm[k], s.back_arch_deg[k], s.back_flex_deg[k]);
     }
     let rep = analyze(&rec, &c);
     for f in &rep.findings {
