@@ -38,6 +38,9 @@ pub const SETUP_MAX_S: f64 = 2.5;
 pub const FLOOR_WINDOW_S: f64 = 0.5;
 /// Liftoff is moved back to where the bar started rising faster than this.
 pub const LIFTOFF_MIN_SPEED_M_S: f64 = 0.02;
+/// The lifting motion (for its mean speed) lasts while the bar rises faster than this, m/s:
+/// above the velocity estimate's noise at rest, as velocity-based training apps do.
+pub const CONCENTRIC_MIN_SPEED_M_S: f64 = 0.05;
 /// A first rep whose setup shows for less than this (the clip starts there) has no setup.
 pub const MIN_SETUP_S: f64 = 0.25;
 /// Default: pulls shorter than this are noise, not reps.
@@ -134,16 +137,49 @@ impl Rep {
         v
     }
 
-    /// Mean upward bar speed from liftoff to lockout (m/s).
+    /// The lifting motion's first and last frames: from liftoff back, and from the lockout's
+    /// start on, while the bar rises faster than [`CONCENTRIC_MIN_SPEED_M_S`] (liftoff itself
+    /// sits a little above the floor so that the rules' setup windows hold still, and the
+    /// lockout level a margin below the top).
+    fn concentric_frames(&self, s: &Signals) -> (usize, usize) {
+        let rising = |k: usize| s.bar_vy_m_s.get(k).is_some_and(|v| v.is_finite() && *v > CONCENTRIC_MIN_SPEED_M_S);
+        let earliest = self.setup_start.unwrap_or(self.liftoff.saturating_sub(30));
+        let mut a = self.liftoff;
+        while a > earliest && rising(a - 1) {
+            a -= 1;
+        }
+        let mut b = self.lockout_start;
+        while b < self.lockout_end && rising(b + 1) {
+            b += 1;
+        }
+        (a, b)
+    }
+
+    /// Mean upward bar speed over the lifting motion (m/s): rise over time, the velocity-based
+    /// training definition. The motion's ends are placed between frames where the speed crosses
+    /// [`CONCENTRIC_MIN_SPEED_M_S`]: at 30 fps a whole frame at either end is ~3 % of a
+    /// one-second pull's mean speed.
     pub fn mean_concentric_velocity_m_s(&self, s: &Signals) -> f64 {
-        let (a, b) = (self.liftoff, self.lockout_start);
+        let (a, b) = self.concentric_frames(s);
         if b <= a || b >= s.len() {
             return f64::NAN;
         }
-        let dy = s.bar_y_cm[b] - s.bar_y_cm[a];
-        let dt = s.t_s[b] - s.t_s[a];
+        // Where the speed crosses the threshold between `moving` and its neighbour `still`.
+        let edge = |moving: usize, still: Option<usize>| -> (f64, f64) {
+            let here = (s.t_s[moving], s.bar_y_cm[moving]);
+            let Some(still) = still.filter(|&k| k < s.len()) else { return here };
+            let (v_in, v_out) = (s.bar_vy_m_s[moving], s.bar_vy_m_s[still]);
+            let f = (v_in - CONCENTRIC_MIN_SPEED_M_S) / (v_in - v_out);
+            if !(f.is_finite() && (0.0..=1.0).contains(&f) && s.bar_y_cm[still].is_finite()) {
+                return here;
+            }
+            (here.0 + f * (s.t_s[still] - here.0), here.1 + f * (s.bar_y_cm[still] - here.1))
+        };
+        let (t0, y0) = edge(a, a.checked_sub(1));
+        let (t1, y1) = edge(b, Some(b + 1));
+        let dt = t1 - t0;
         if dt > 0.0 {
-            dy / dt / 100.0
+            (y1 - y0) / dt / 100.0
         } else {
             f64::NAN
         }

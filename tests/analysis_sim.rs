@@ -265,3 +265,65 @@ fn the_simulator_is_deterministic() {
     let text = |r: &liftform::recording::Recording| serde_json::to_string(&r.frames).unwrap();
     assert!(text(&simulate(&cfg).recording) == text(&simulate(&cfg).recording), "the simulator is not deterministic");
 }
+
+/// The report's bar numbers against the simulator's known motion (a tracked plate, so the scale
+/// is the plate's): the bar rises with a smoothstep over the pull, so its mean lifting speed is
+/// the rise over the pull's duration and its peak 1.5 times that; the drift injected in rep 2 is
+/// read back in cm; the path starts over the mid-foot.
+#[test]
+fn bar_speed_range_of_motion_drift_and_path_match_the_known_motion() {
+    for seed in SEEDS {
+        let cfg = SimConfig {
+            reps: 3,
+            with_plate: true,
+            faults: vec![Fault { kind: FaultKind::BarDrift { cm: 10.0 }, rep: 2 }],
+            ..noisy(seed)
+        };
+        let out = simulate(&cfg);
+        let report = analyze(&out.recording, &AnalysisConfig::default());
+        assert_eq!(report.reps.len(), 3, "seed {seed}: {:?}", report.reps);
+        // The truth from the simulated plate centre (no noise on the bar) and the pull times.
+        let bar_y_px = |t0: f64, t1: f64| -> Vec<f64> {
+            out.recording
+                .frames
+                .iter()
+                .filter(|f| f.t_s >= t0 - 1e-9 && f.t_s <= t1 + 1e-9)
+                .filter_map(|f| f.bar.as_ref().map(|b| b.y_px as f64))
+                .collect()
+        };
+        for (rep, &(liftoff_s, lockout_s)) in report.reps.iter().zip(&out.pulls) {
+            let ys = bar_y_px(liftoff_s, lockout_s);
+            let rise_m = (ys.iter().cloned().fold(f64::MIN, f64::max) - ys.iter().cloned().fold(f64::MAX, f64::min))
+                / cfg.px_per_cm
+                / 100.0;
+            let mean_true = rise_m / (lockout_s - liftoff_s);
+            let m = &rep.metrics;
+            let mean = m["mean_concentric_velocity_m_s"];
+            let peak = m["peak_concentric_velocity_m_s"];
+            println!(
+                "seed {seed} rep {}: mean {mean:.3} (true {mean_true:.3}) peak {peak:.3} (true {:.3}) rom {:.1} cm (true {:.1}) pull drift {:?} lowering drift {:?}",
+                rep.index,
+                1.5 * mean_true,
+                m["vertical_rom_cm"],
+                rise_m * 100.0,
+                m.get("pull_max_drift_cm"),
+                m.get("lowering_max_drift_cm")
+            );
+            assert!((mean - mean_true).abs() < 0.03, "rep {} mean {mean} vs {mean_true}", rep.index);
+            assert!((peak - 1.5 * mean_true).abs() < 0.03, "rep {} peak {peak} vs {}", rep.index, 1.5 * mean_true);
+            assert!((m["vertical_rom_cm"] - rise_m * 100.0).abs() < 2.0, "rep {} rom", rep.index);
+            let drift = m["pull_max_drift_cm"];
+            if rep.index == 2 {
+                assert!((drift - 10.0).abs() < 2.0, "rep 2 drift {drift}");
+            } else {
+                assert!(drift < 2.0, "rep {} drift {drift}", rep.index);
+            }
+            if let Some(d) = m.get("lowering_max_drift_cm") {
+                assert!(*d < 2.0, "rep {} lowering drift {d}", rep.index);
+            }
+            let path = &rep.bar_path;
+            assert!(path.t_s.len() > 30 && path.t_s.len() == path.x_cm.len() && path.x_cm.len() == path.y_cm.len());
+            assert!(path.x_cm[0].abs() < 2.5, "rep {} path starts {} cm from the mid-foot", rep.index, path.x_cm[0]);
+        }
+    }
+}

@@ -35,36 +35,52 @@ fn the_clean_sample_has_three_clean_reps() {
     let (report, truth) = analyse("deadlift_clean_3reps");
     assert!(truth["faults"].as_array().unwrap().is_empty());
     assert_eq!(report.reps.len(), 3, "{:?}", report.reps);
-    let faults: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| (f.code, f.start_s)).collect();
+    let faults: Vec<_> =
+        report.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| (f.code, f.start_s)).collect();
     assert!(faults.is_empty(), "false findings on the clean set: {faults:?}");
 }
 
-/// What the analysis finds of the injected faults today, printed for the record: DL003 (hips
-/// rising early) is found on time; DL001, DL004 and DL005 are *not assessed* (the near plate hides
-/// the feet at setup; the legs are lost in rep 2); the rounded back (DL002) is not found yet
-/// (issue 7: fault sizes that the rules' own measures register). Nothing not injected is found.
+/// Every injected fault is reported with its code within 0.3 s of its span, in the rep it was
+/// injected in, and nothing that was not injected is reported as a fault or warning.
 #[test]
-fn the_faults_sample_shows_the_early_hip_rise_on_time() {
+fn the_faults_sample_reports_every_injected_fault_on_time() {
     let (report, truth) = analyse("deadlift_faults_cam15");
-    assert_eq!(report.reps.len(), 2, "{:?}", report.reps);
-    for fault in truth["faults"].as_array().unwrap() {
+    let faults = truth["faults"].as_array().unwrap();
+    assert_eq!(report.reps.len(), faults.len(), "one fault per rep: {:?}", report.reps);
+    let mut missed = Vec::new();
+    for fault in faults {
         let code = fault["code"].as_str().unwrap();
         let (start, end) = (fault["start_s"].as_f64().unwrap(), fault["end_s"].as_f64().unwrap());
-        let on_time = report.findings.iter().any(|f| {
-            f.code == code && f.start_s <= end + TIME_TOLERANCE_S && f.end_s >= start - TIME_TOLERANCE_S
-        });
-        let not_assessed = report.not_assessed.iter().any(|n| n.code == code);
-        println!("{code} injected {start:.2}–{end:.2} s: found on time {on_time}, not assessed {not_assessed}");
-        if code == "DL003" {
-            assert!(on_time, "DL003 not found within {TIME_TOLERANCE_S} s of {start}–{end}: {:?}", report.findings);
+        let hit = report
+            .findings
+            .iter()
+            .find(|f| f.code == code && f.start_s <= end + TIME_TOLERANCE_S && f.end_s >= start - TIME_TOLERANCE_S);
+        match hit {
+            Some(f) => println!(
+                "{code} injected {start:.2}–{end:.2} s: found {:.2}–{:.2} s in rep {}, measured {:.1} {} (limit {:.1})",
+                f.start_s, f.end_s, f.rep, f.measured, f.unit, f.threshold
+            ),
+            None => missed.push(format!("{code} ({start:.2}–{end:.2} s)")),
         }
     }
+    assert!(
+        missed.is_empty(),
+        "injected faults not found on time: {missed:?}\nfindings: {:#?}\nnot assessed: {:#?}",
+        report.findings,
+        report.not_assessed
+    );
     let unexpected: Vec<_> = report
         .findings
         .iter()
         .filter(|f| f.severity != Severity::Info)
-        .filter(|f| !truth["faults"].as_array().unwrap().iter().any(|t| t["code"] == f.code))
+        .filter(|f| {
+            !faults.iter().any(|t| {
+                t["code"] == f.code
+                    && f.start_s <= t["end_s"].as_f64().unwrap() + TIME_TOLERANCE_S
+                    && f.end_s >= t["start_s"].as_f64().unwrap() - TIME_TOLERANCE_S
+            })
+        })
         .map(|f| (f.code, f.start_s))
         .collect();
-    assert!(unexpected.is_empty(), "findings for faults that were not injected: {unexpected:?}");
+    assert!(unexpected.is_empty(), "findings where nothing was injected: {unexpected:?}");
 }

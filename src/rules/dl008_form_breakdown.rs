@@ -123,7 +123,14 @@ impl Rule for FormBreakdown {
             let peaks: Vec<f64> = full
                 .iter()
                 .map(|r| {
-                    let rel: Vec<f64> = s.back_flex_deg.iter().map(|f| f - neutral).collect();
+                    // Only while bent over, as DL002 reads the back: a standing outline carries the
+                    // buttocks, the arms and any lean back, and is no measure of rounding.
+                    let min_lean = ctx.config.dl002.min_trunk_lean_deg;
+                    let rel: Vec<f64> = (0..s.len())
+                        .map(|k| {
+                            if s.trunk_from_vertical_deg[k] >= min_lean { s.back_flex_deg[k] - neutral } else { f64::NAN }
+                        })
+                        .collect();
                     sustained_max(&rel, set_position(s, r, 1.0), r.end(), 3).map(|x| x.1).unwrap_or(f64::NAN)
                 })
                 .collect();

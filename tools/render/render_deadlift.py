@@ -44,6 +44,8 @@ DEFAULT_CONFIG = {
 
 GT_JOINTS = ["shoulder", "elbow", "wrist", "hip", "knee", "ankle", "heel", "foot_index", "ear", "eye"]
 GT_CENTRAL = ["nose", "crown", "bar", "L1"]
+# Shirt-covered beads that draw the back's surface along the spine curve.
+SPINE_BEADS = 9
 PLATE_Y = 0.68          # centre of the big plate from the bar's middle (m)
 PLATE_THICK = 0.055
 
@@ -191,7 +193,13 @@ def build_lifter(L, col):
     ellipsoid(pelvis, (-0.02 * k, 0, 0.02 * k), (0.125 * k, 0.175 * k, 0.13 * k), shorts)
     ellipsoid(pelvis, (-0.02 * k, 0, 0.75 * L["lumbar"]), (0.11 * k, 0.145 * k, 0.14 * k), shirt)
     chest = E["chest"] = empty("chest")
-    ellipsoid(chest, (-0.005 * k, 0, 0.5 * L["thoracic"]), (0.12 * k, 0.165 * k, 0.6 * L["thoracic"]), shirt)
+    ellipsoid(chest, (0.01 * k, 0, 0.5 * L["thoracic"]), (0.11 * k, 0.165 * k, 0.6 * L["thoracic"]), shirt)
+    # The back's surface: beads along a smooth spine curve from the hips through L1 to the
+    # shoulders (see pose_figure). A neutral back is then a straight line, and lumbar flexion a
+    # smooth hump rather than a kink between two rigid shells.
+    for i in range(SPINE_BEADS):
+        bead = E[f"spine{i}"] = empty(f"spine{i}")
+        ellipsoid(bead, (-0.012 * k, 0, 0), (0.108 * k, 0.15 * k, 0.075 * k), shirt, 16, 8)
     for s in (-1, 1):
         ellipsoid(chest, (-0.005 * k, s * L["shoulder_half_width"] * 0.95, L["thoracic"] - 0.01),
                   (0.06 * k, 0.065 * k, 0.06 * k), shirt)
@@ -296,6 +304,14 @@ def pose_figure(E, bar_obj, j):
         place(E[s + "_hand"], V(s + "_wrist"), V(s + "_hand") - V(s + "_wrist"))
     place(E["pelvis"], V("mid_hip"), V("L1") - V("mid_hip"))
     place(E["chest"], V("L1"), V("mid_shoulder") - V("L1"))
+    # Quadratic Bezier hip -> shoulder whose midpoint is L1.
+    p0, p2 = V("mid_hip"), V("mid_shoulder")
+    c = 2 * V("L1") - (p0 + p2) / 2
+    for i in range(SPINE_BEADS):
+        t = 0.12 + 0.8 * i / (SPINE_BEADS - 1)
+        point = (1 - t) ** 2 * p0 + 2 * t * (1 - t) * c + t * t * p2
+        tangent = 2 * (1 - t) * (c - p0) + 2 * t * (p2 - c)
+        place(E[f"spine{i}"], point, tangent)
     place(E["neck"], V("mid_shoulder"), V("head_base") - V("mid_shoulder"))
     place(E["head"], V("head_base"), V("crown") - V("head_base"))
     bar_obj.location = V("bar")
