@@ -180,6 +180,11 @@ impl PointTrack {
         [self.x_px.get(k).copied().unwrap_or(f64::NAN), self.y_px.get(k).copied().unwrap_or(f64::NAN)]
     }
 
+    /// The measured sample (after rejection, before gap filling and smoothing).
+    pub fn raw(&self, k: usize) -> [f64; 2] {
+        [self.raw_x_px.get(k).copied().unwrap_or(f64::NAN), self.raw_y_px.get(k).copied().unwrap_or(f64::NAN)]
+    }
+
     pub fn known(&self, k: usize) -> bool {
         let p = self.at(k);
         p[0].is_finite() && p[1].is_finite()
@@ -426,7 +431,6 @@ impl Track {
         // the hidden ankles land up at the bar, 15 % of body height off) or swings the whole leg
         // away. Those frames take the foot's planted place and keep the knee, which the
         // segment-length check below still judges.
-        let foot = [Joint::Ankle, Joint::Heel, Joint::Toe];
         let leg = [Joint::Knee, Joint::Ankle, Joint::Heel, Joint::Toe];
         let mut foot_from_planted = vec![false; n];
         let mut planted_foot_seen_frames = 0usize;
@@ -434,30 +438,14 @@ impl Track {
         if body_scale_px.is_finite() {
             let tol = cfg.foot_tolerance_body_fraction * body_scale_px;
             let min_seen = ((cfg.planted_foot_min_seen_s * fps).round() as usize).max(3);
-            let planted: Vec<Option<([f64; 2], usize)>> = foot
-                .iter()
-                .map(|&j| planted_place(&near_raw[j.slot()], cfg.planted_foot_min_visibility, tol, min_seen))
-                .collect();
-            if planted.iter().all(|p| p.is_some()) {
-                planted_foot_seen_frames = planted.iter().flatten().map(|p| p.1).min().unwrap_or(0);
-                for k in 0..n {
-                    if !pose_present[k] {
-                        continue;
-                    }
-                    // Hidden (the model guesses) or seen away from where the feet stand (the
-                    // model swung the whole leg, which it does with high visibility).
-                    let lost = foot.iter().zip(&planted).any(|(&j, p)| {
-                        let (pt, vis) = (near_raw[j.slot()].0[k], near_raw[j.slot()].1[k]);
-                        let place = p.map(|p| p.0).unwrap_or(nan2);
-                        !pt[0].is_finite() || vis < cfg.planted_foot_min_visibility || dist(pt, place) > tol
-                    });
-                    if lost {
-                        for (&j, p) in foot.iter().zip(&planted) {
-                            near_raw[j.slot()].0[k] = p.map(|p| p.0).unwrap_or(nan2);
-                        }
-                        foot_from_planted[k] = true;
-                    }
-                }
+            let rule = PlantRule {
+                min_visibility: cfg.planted_foot_min_visibility,
+                tol_px: tol,
+                min_seen,
+            };
+            if let Some((substituted, seen)) = plant_foot(&mut near_raw, &pose_present, rule) {
+                planted_foot_seen_frames = seen;
+                foot_from_planted = substituted;
             } else {
                 // The near foot is never seen well: a near ankle far from its usual place means the
                 // model lost that leg; use the far leg in that frame if it is where it should be.
@@ -649,10 +637,12 @@ impl Track {
         // agrees with the lifter's size. A track that locked on to a painted ring, a hub or a knee
         // fails that check, and the wrists are the better guess.
         let mut plate_cm_per_px_body_plane = None;
+        let mut body_plane_factor = 1.0;
         if plate_count * 2 >= trusted_pose && plate_count >= 3 {
             let scale = plate_scale(rec);
             plate_cm_per_px_body_plane =
                 scale.cm_per_px_body_plane.filter(|_| scale.source == crate::bar::scale::ScaleSource::Plate);
+            body_plane_factor = scale.body_plane_factor.filter(|f| f.is_finite() && *f >= 1.0).unwrap_or(1.0);
             if plate_cm_per_px_body_plane.is_none() {
                 warnings.push("the tracked plate was not trusted, so the bar is taken from the wrists".to_string());
             }
@@ -660,7 +650,17 @@ impl Track {
         }
         let (bar, bar_origin, plate_radius_px) = if plate_cm_per_px_body_plane.is_some() {
             let r = signal::median(&plate_r);
-            (build(plate_x, plate_y, vec![f64::NAN; n]), BarOrigin::Plate, r)
+            let principal = [rec.header.source.width as f64 / 2.0, rec.header.source.height as f64 / 2.0];
+            let wrists: Vec<[f64; 2]> = (0..n)
+                .map(|k| {
+                    let (a, b) = (near_joints[Joint::Wrist.slot()].raw(k), far_joints[Joint::Wrist.slot()].raw(k));
+                    let both = a[0].is_finite() && b[0].is_finite() && dist(a, b) < 0.15 * body_scale_px;
+                    if both { [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0] } else { [f64::NAN; 2] }
+                })
+                .collect();
+            let (xs, ys, note) = plate_to_midline(&plate_x, &plate_y, &wrists, principal, body_plane_factor);
+            warnings.extend(note);
+            (build(xs, ys, vec![f64::NAN; n]), BarOrigin::Plate, r)
         } else {
             let nw = &near_joints[Joint::Wrist.slot()];
             let fw = &far_joints[Joint::Wrist.slot()];
@@ -729,6 +729,79 @@ impl Track {
         }
         track
     }
+}
+
+/// The near plate's centre brought into the lifter's midline plane, where the body points are.
+///
+/// The plate is nearer the camera than the lifter (by the bar's half length), so it moves more
+/// pixels than the bar's middle, and seen at an angle its centre also sits to one side of it (at
+/// 15° off the side, ~18 cm behind the lifter's midline in the image). Two steps: positions are
+/// scaled toward the image centre by the depth ratio `body_plane_factor` (what a pinhole camera
+/// does with a level bar), then moved sideways by the median offset to the wrists' midpoint,
+/// which hangs over the bar's middle (the hands grip it either side of the midline). Without
+/// frames that show both wrists the sideways step is skipped, and a note says so.
+fn plate_to_midline(
+    plate_x: &[f64],
+    plate_y: &[f64],
+    wrists_mid: &[[f64; 2]],
+    principal: [f64; 2],
+    body_plane_factor: f64,
+) -> (Vec<f64>, Vec<f64>, Option<String>) {
+    // The sideways step needs this many frames with the plate and both wrists.
+    const MIN_WRIST_FRAMES: usize = 10;
+    let f = body_plane_factor.max(1.0);
+    let xs: Vec<f64> = plate_x.iter().map(|x| principal[0] + (x - principal[0]) / f).collect();
+    let ys: Vec<f64> = plate_y.iter().map(|y| principal[1] + (y - principal[1]) / f).collect();
+    let offsets: Vec<f64> =
+        xs.iter().zip(wrists_mid).map(|(x, w)| w[0] - x).filter(|d| d.is_finite()).collect();
+    if offsets.len() < MIN_WRIST_FRAMES {
+        let note = "the bar's middle is placed from the plate alone (the wrists are rarely both seen): in a view at an angle to the side its horizontal position, and DL001's offset, may be off";
+        return (xs, ys, Some(note.to_string()));
+    }
+    let dx = signal::median(&offsets);
+    (xs.iter().map(|x| x + dx).collect(), ys, None)
+}
+
+/// When a foot landmark counts as seen, and how far from its planted place it may stray.
+#[derive(Debug, Clone, Copy)]
+struct PlantRule {
+    min_visibility: f64,
+    tol_px: f64,
+    min_seen: usize,
+}
+
+/// Plants one side's foot (ankle, heel, toe in `raw`, indexed like [`JOINTS`]): frames where the
+/// model does not see it, or sees it away from where it stands (the model swung the whole leg,
+/// which it does with high visibility), take its planted place. Returns which frames were
+/// replaced and how many frames placed it; `None` (nothing changed) when it cannot be placed.
+fn plant_foot(
+    raw: &mut [(Vec<[f64; 2]>, Vec<f64>)],
+    pose_present: &[bool],
+    rule: PlantRule,
+) -> Option<(Vec<bool>, usize)> {
+    let foot = [Joint::Ankle, Joint::Heel, Joint::Toe];
+    let mut places = Vec::with_capacity(foot.len());
+    for j in foot {
+        places.push(planted_place(&raw[j.slot()], rule.min_visibility, rule.tol_px, rule.min_seen)?);
+    }
+    let seen = places.iter().map(|p| p.1).min().unwrap_or(0);
+    let mut substituted = vec![false; pose_present.len()];
+    for (k, &present) in pose_present.iter().enumerate() {
+        if !present {
+            continue;
+        }
+        let lost = foot.iter().zip(&places).any(|(&j, (place, _))| {
+            let (pt, vis) = (raw[j.slot()].0[k], raw[j.slot()].1[k]);
+            !pt[0].is_finite() || vis < rule.min_visibility || (pt[0] - place[0]).hypot(pt[1] - place[1]) > rule.tol_px
+        });
+        if lost {
+            for (&j, (place, _)) in foot.iter().zip(&places) {
+                raw[j.slot()].0[k] = *place;
+            }
+            substituted[k] = true;
+        }
+    }
+    Some((substituted, seen))
 }
 
 /// Where a planted foot landmark stands: the densest cluster (within `tol_px`, weighted by

@@ -282,7 +282,8 @@ fn bar_speed_range_of_motion_drift_and_path_match_the_known_motion() {
         let out = simulate(&cfg);
         let report = analyze(&out.recording, &AnalysisConfig::default());
         assert_eq!(report.reps.len(), 3, "seed {seed}: {:?}", report.reps);
-        // The truth from the simulated plate centre (no noise on the bar) and the pull times.
+        // The truth from the simulated plate centre (drawn nearer the camera, so magnified) and the
+        // pull times.
         let bar_y_px = |t0: f64, t1: f64| -> Vec<f64> {
             out.recording
                 .frames
@@ -294,6 +295,7 @@ fn bar_speed_range_of_motion_drift_and_path_match_the_known_motion() {
         for (rep, &(liftoff_s, lockout_s)) in report.reps.iter().zip(&out.pulls) {
             let ys = bar_y_px(liftoff_s, lockout_s);
             let rise_m = (ys.iter().cloned().fold(f64::MIN, f64::max) - ys.iter().cloned().fold(f64::MAX, f64::min))
+                / common::sim::near_plate_magnification(&cfg)
                 / cfg.px_per_cm
                 / 100.0;
             let mean_true = rise_m / (lockout_s - liftoff_s);

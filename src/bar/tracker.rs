@@ -41,7 +41,7 @@ impl Default for BarTrackerOptions {
             min_follow_quality: 0.25,
             min_detect_quality: 0.45,
             max_coast_frames: 8,
-            verify_every_frames: 15,
+            verify_every_frames: 30,
             search_every_frames: 2,
             wrist_fallback: true,
         }
@@ -220,7 +220,8 @@ impl BarTracker {
                 // Look again around the hands, scoring the tracked circle in the same patch:
                 // switch when something clearly more plate-like is there (the start may have
                 // caught the far plate, a hub ring or a round shape on the lifter).
-                let (cands, r_e) = self.detect_near_hands(frame, w, body, &[tr.e])?;
+                // The view does not change within a clip: only the tracked plate's aspect.
+                let (cands, r_e) = self.detect_near_hands(frame, w, body, &[tr.e], [tr.e.aspect; 2])?;
                 let current = cands
                     .iter()
                     .filter(|c| same_circle(&c.ellipse, &tr.e))
@@ -260,6 +261,7 @@ impl BarTracker {
         w: [f32; 2],
         body: f32,
         extra: &[Ellipse],
+        aspects: [f32; 2],
     ) -> Result<(Vec<Candidate>, f32)> {
         let r_e = PLATE_RADIUS_PER_BODY_LENGTH * body;
         let req = DetectRequest {
@@ -269,7 +271,7 @@ impl BarTracker {
             half_h: 2.0 * r_e,
             min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * body,
             max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * body,
-            aspects: [1.0, 0.72],
+            aspects,
         };
         self.stats.detector_runs += 1;
         Ok((detect(frame, &req, extra)?, r_e))
@@ -308,7 +310,8 @@ impl BarTracker {
             return Ok(None);
         }
         self.frames_since_search = 0;
-        let (cands, r_e) = self.detect_near_hands(frame, w, body, &[])?;
+        // A side view shows the plate as a circle, an oblique one as an ellipse.
+        let (cands, r_e) = self.detect_near_hands(frame, w, body, &[], [1.0, 0.72])?;
         let Some(best) = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality) else {
             return Ok(None);
         };
@@ -399,3 +402,4 @@ pub fn choose_near_plate(
         .copied();
     Some(outer.unwrap_or(best))
 }
+

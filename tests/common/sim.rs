@@ -751,7 +751,11 @@ pub fn simulate(cfg: &SimConfig) -> SimOutput {
             None
         };
         let bar = if cfg.with_plate {
+            // The near plate is nearer the camera than the lifter: a pinhole camera magnifies
+            // its radius and its distance from the image centre alike.
             let q = project(b.bar, -25.0);
+            let (m, c) = (near_plate_magnification(cfg), [cfg.width as f64 / 2.0, cfg.height as f64 / 2.0]);
+            let q = [c[0] + (q[0] - c[0]) * m, c[1] + (q[1] - c[1]) * m];
             Some(BarSample {
                 x_px: (q[0] + 0.5 * cfg.noise_px * rng.normal()) as f32,
                 y_px: (q[1] + 0.5 * cfg.noise_px * rng.normal()) as f32,
