@@ -147,7 +147,12 @@ fn empty_report(rec: &Recording) -> Report {
             near_side: crate::track::Side::Right,
             separation_ratio: None,
         },
-        scale: ScaleReport { cm_per_px: None, source: crate::kinematics::ScaleSource::None },
+        scale: ScaleReport {
+            cm_per_px: None,
+            source: crate::kinematics::ScaleSource::None,
+            lifter_height_cm: None,
+            basis: "no scale: nothing to measure the lifter by".into(),
+        },
         bar: BarReport { source: crate::track::BarOrigin::None, ..BarReport::default() },
         reps: Vec::new(),
         findings: Vec::new(),
@@ -170,9 +175,29 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
         near_side: track.near_side,
         separation_ratio: view.separation_ratio.is_finite().then(|| round_to(view.separation_ratio, 3)),
     };
+    let height_cm = config.kinematics.lifter_height_cm;
+    let (lifter_height_cm, basis) = match signals.scale.source {
+        crate::kinematics::ScaleSource::Plate => (
+            None,
+            format!(
+                "the tracked near plate ({:.0} mm across), brought to the lifter's plane",
+                track.plate_diameter_mm
+            ),
+        ),
+        crate::kinematics::ScaleSource::Height if height_cm == crate::kinematics::LIFTER_HEIGHT_CM => (
+            Some(height_cm),
+            format!("an assumed {height_cm:.0} cm lifter (no trustworthy plate, no height given): lengths are proportional to the lifter's body size, not measured"),
+        ),
+        crate::kinematics::ScaleSource::Height => {
+            (Some(height_cm), format!("the lifter's height as given ({height_cm:.0} cm) and body size in the video"))
+        }
+        crate::kinematics::ScaleSource::None => (None, "no scale: the lifter's body was not seen well enough".into()),
+    };
     report.scale = ScaleReport {
         cm_per_px: signals.scale.cm_per_px.is_finite().then(|| round_to(signals.scale.cm_per_px, 4)),
         source: signals.scale.source,
+        lifter_height_cm,
+        basis,
     };
     report.bar.source = track.bar_origin;
     report.warnings.extend(track.warnings.iter().cloned());

@@ -83,6 +83,12 @@ pub struct ViewReport {
 pub struct ScaleReport {
     pub cm_per_px: Option<f64>,
     pub source: ScaleSource,
+    /// With `source: height`, the lifter height the lengths assume (given, or the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifter_height_cm: Option<f64>,
+    /// What the centimetres rest on, in words (e.g. that they are proportional to the lifter's
+    /// body size when the height is assumed).
+    pub basis: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
