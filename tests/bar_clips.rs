@@ -9,10 +9,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use liftform::bar::metrics::{
-    plate_to_midline_offset_px, rep_bar_metrics, BarMetricsInput, Midfoot,
-};
-use liftform::bar::scale::{estimate_scale, BodyFrame, ScaleEstimate, ScaleInput, ScaleSource};
+use liftform::bar::scale::{estimate_scale, BodyFrame, ScaleInput, ScaleSource};
 use liftform::bar::{BarTracker, BarTrackerOptions};
 use liftform::output::video_output_dir;
 use liftform::pose::model::ModelChoice;
@@ -312,9 +309,6 @@ fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
         if share < 0.95 {
             failures.push(format!("{stem}: plate on {:.1} % of frames", 100.0 * share));
         }
-        if stem == "deadlift_faults_cam15deg" {
-            failures.extend(check_injected_bar_faults(&rec, &bars, &gt, &scale));
-        }
         if rs / rm > 0.03 {
             failures.push(format!("{stem}: radius jitter {:.2} %", 100.0 * rs / rm));
         }
@@ -330,125 +324,6 @@ fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
     }
     assert!(failures.is_empty(), "{}", failures.join("; "));
 }
-
-/// The faults clip's bar faults, measured by `bar::metrics` on the tracked plate, against the
-/// ground truth's own bar-minus-mid-foot: rep 1 sets up 9 cm in front of the mid-foot and drifts
-/// further forward in the pull; rep 2 is clean.
-fn check_injected_bar_faults(
-    rec: &Recording,
-    bars: &[Option<BarSample>],
-    gt: &serde_json::Value,
-    scale: &ScaleEstimate,
-) -> Vec<String> {
-    let mut failures = Vec::new();
-    let (Some(cm_plate), Some(cm_body)) = (scale.cm_per_px_plate_plane, scale.cm_per_px_body_plane)
-    else {
-        return vec!["faults clip: no scale".into()];
-    };
-    let gt_x = |k: usize| {
-        gt["frames"][k]["metrics"]["bar_x_minus_midfoot_m"]
-            .as_f64()
-            .unwrap()
-            * 100.0
-    };
-    let gt_h = |k: usize| gt["frames"][k]["metrics"]["bar_height_m"].as_f64().unwrap() * 100.0;
-    let points: Vec<(f64, f64, f64)> = rec
-        .frames
-        .iter()
-        .zip(bars)
-        .filter_map(|(f, b)| {
-            b.as_ref()
-                .filter(|b| b.source == BarSource::Plate)
-                .map(|b| (f.t_s, b.x_px as f64, b.y_px as f64))
-        })
-        .collect();
-    // plate → bar midline from the wrists, mid-foot from the heels and toes
-    let pairs: Vec<(f64, f64)> = rec
-        .frames
-        .iter()
-        .zip(bars)
-        .filter_map(|(f, b)| {
-            let b = b.as_ref().filter(|b| b.source == BarSource::Plate)?;
-            let (w, _) = liftform::bar::prior::wrists_px(&f.pose.as_ref()?.landmarks)?;
-            Some((b.x_px as f64, w[0] as f64))
-        })
-        .collect();
-    let dx = plate_to_midline_offset_px(&pairs).unwrap();
-    let facing = gt["frames"][0]["px"]["R_foot_index"][0].as_f64().unwrap()
-        - gt["frames"][0]["px"]["R_heel"][0].as_f64().unwrap();
-    let sign = facing.signum();
-    for (rep, span) in [(0.0, 4.0), (4.0, 8.0)].into_iter().enumerate() {
-        // The feet do not move in a deadlift: the median over the clip of the heel–toe midpoints.
-        let mut feet: Vec<f64> = rec
-            .frames
-            .iter()
-            .filter_map(|f| f.pose.as_ref())
-            .map(|p| (29..=32).map(|i| p.landmarks[i].x_px as f64).sum::<f64>() / 4.0)
-            .collect();
-        feet.sort_by(f64::total_cmp);
-        let midfoot_x = feet[feet.len() / 2];
-        let input = BarMetricsInput {
-            cm_per_px: cm_plate,
-            forward_sign: sign,
-            midfoot: Some(Midfoot {
-                x_px: midfoot_x,
-                plate_to_midline_dx_px: dx,
-                cm_per_px_body: cm_body,
-            }),
-        };
-        let m = rep_bar_metrics(&points, &input, span).unwrap();
-        // Ground truth over the same phases.
-        let k0 = (span.0 * 30.0) as usize;
-        let ks: Vec<usize> = (k0..k0 + 120).collect();
-        let lift = *ks.iter().find(|&&k| gt_h(k) > gt_h(k0) + 1.0).unwrap();
-        let top = *ks
-            .iter()
-            .max_by(|a, b| gt_h(**a).total_cmp(&gt_h(**b)))
-            .unwrap();
-        let gt_setup = gt_x(k0);
-        let gt_fwd = (lift..=top)
-            .map(|k| gt_x(k) - gt_x(lift))
-            .fold(0.0, f64::max);
-        let gt_rom = gt_h(top) - gt_h(k0);
-        let ours_setup = m.setup_offset_from_midfoot_cm.unwrap();
-        let ours_fwd = m.max_forward_drift_pull_cm.unwrap();
-        println!(
-            "  rep {}: setup offset {ours_setup:5.1} cm (truth {gt_setup:4.1}), forward drift in the pull {ours_fwd:4.1} cm at {:.2} s (truth {gt_fwd:4.1}), ROM {:4.1} cm (truth {gt_rom:4.1}), MCV {:.2} m/s, PCV {:.2} m/s, concentric {:.2} s, eccentric {:.2} s",
-            rep + 1,
-            m.max_forward_drift_pull_at_s.unwrap(),
-            m.vertical_rom_cm,
-            m.mean_concentric_velocity_m_s.unwrap(),
-            m.peak_concentric_velocity_m_s.unwrap(),
-            m.concentric_duration_s.unwrap(),
-            m.eccentric_duration_s.unwrap_or(f64::NAN),
-        );
-        if (ours_fwd - gt_fwd).abs() > 2.0 {
-            failures.push(format!(
-                "rep {}: forward drift {ours_fwd:.1} cm, truth {gt_fwd:.1}",
-                rep + 1
-            ));
-        }
-        if (m.vertical_rom_cm - gt_rom).abs() > 2.0 {
-            failures.push(format!(
-                "rep {}: ROM {:.1} cm, truth {gt_rom:.1}",
-                rep + 1,
-                m.vertical_rom_cm
-            ));
-        }
-        if (ours_setup - gt_setup).abs() > MIDFOOT_TOLERANCE_CM {
-            failures.push(format!(
-                "rep {}: setup offset {ours_setup:.1} cm, truth {gt_setup:.1}",
-                rep + 1
-            ));
-        }
-    }
-    failures
-}
-
-/// The setup offset depends on the pose's heels, toes and wrists as much as on the bar: BlazePose's
-/// feet are off by 10–12 px (~6 cm) on these clips and the wrists place the bar's midline, so
-/// this is looser than the bar's own 2 cm (measured: +3.5 and +4.8 cm, a constant bias).
-const MIDFOOT_TOLERANCE_CM: f64 = 5.0;
 
 #[test]
 fn real_clips_plate_share_and_scale() {

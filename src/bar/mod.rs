@@ -1,13 +1,13 @@
-//! Barbell tracking: the near plate's centre (the bar's axis) followed through the video, and the
-//! pure parts that turn it into numbers: a robust cm-per-pixel scale from the plate's radius
-//! ([`scale`]) and the bar metrics per rep ([`metrics`]).
+//! Barbell tracking: the near plate's centre (the bar's axis) followed through the video, and a
+//! robust cm-per-pixel scale from the plate's radius ([`scale`]). The bar's numbers per rep come
+//! from the analysis (`track` brings the plate to the lifter's midline, `rep_bar` and `reps`
+//! measure it).
 //!
-//! Vision (`detect`, `tracker`) uses OpenCV; `fit`, `prior`, `scale` and `metrics` are plain Rust
-//! and are what the analysis half calls.
+//! Vision (`detect`, `tracker`) uses OpenCV; `fit`, `prior` and `scale` are plain Rust, and
+//! `scale` is what the analysis half calls.
 
 pub mod detect;
 pub mod fit;
-pub mod metrics;
 pub mod prior;
 pub mod scale;
 pub mod tracker;
