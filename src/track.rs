@@ -419,12 +419,6 @@ impl Track {
         let mut near_raw: Vec<(Vec<[f64; 2]>, Vec<f64>)> = JOINTS.iter().map(|&j| accepted(near_side, j)).collect();
         let far_raw: Vec<(Vec<[f64; 2]>, Vec<f64>)> = JOINTS.iter().map(|&j| accepted(far_side, j)).collect();
         let nan2 = [f64::NAN, f64::NAN];
-        let median_point = |pts: &[[f64; 2]]| -> [f64; 2] {
-            [
-                signal::median(&pts.iter().map(|p| p[0]).collect::<Vec<_>>()),
-                signal::median(&pts.iter().map(|p| p[1]).collect::<Vec<_>>()),
-            ]
-        };
 
         // Planted feet: the feet do not move during a deadlift. Where the model sees the near foot
         // well it gives its place; where a plate hides it the model guesses (on rendered 15° clips
@@ -762,6 +756,14 @@ fn plate_to_midline(
     (xs.iter().map(|x| x + dx).collect(), ys, None)
 }
 
+/// The per-axis median of points (NaNs left out).
+fn median_point(pts: &[[f64; 2]]) -> [f64; 2] {
+    [
+        signal::median(&pts.iter().map(|p| p[0]).collect::<Vec<_>>()),
+        signal::median(&pts.iter().map(|p| p[1]).collect::<Vec<_>>()),
+    ]
+}
+
 /// When a foot landmark counts as seen, and how far from its planted place it may stray.
 #[derive(Debug, Clone, Copy)]
 struct PlantRule {
@@ -838,8 +840,7 @@ fn planted_place(
     if cluster.len() < min_seen || weight < 0.5 * total {
         return None;
     }
-    let median = |axis: usize| signal::median(&cluster.iter().map(|p| p[axis]).collect::<Vec<_>>());
-    Some(([median(0), median(1)], cluster.len()))
+    Some((median_point(&cluster), cluster.len()))
 }
 
 /// The plate's scale over the whole clip (`bar::scale`): one reference radius, checked against

@@ -6,6 +6,7 @@
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
@@ -50,6 +51,27 @@ fn register_font() -> Result<(), String> {
     } else {
         Err("the embedded font could not be read".into())
     }
+}
+
+/// The plots' shared grid: light lines, the axis titles, the project font.
+fn draw_mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    x_desc: &str,
+    y_desc: &str,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FAMILY, 16))
+        .axis_desc_style((FAMILY, 17))
+        .light_line_style(RGBColor(235, 235, 235))
+        .bold_line_style(RGBColor(215, 215, 215))
+        .draw()
+        .map_err(|e| e.to_string())
 }
 
 fn rgb_to_png(buf: Vec<u8>, w: u32, h: u32) -> Result<Vec<u8>, String> {
@@ -147,16 +169,7 @@ fn angles(scene: &Scene) -> Result<Vec<u8>, String> {
                 }
             }
         }
-        chart
-            .configure_mesh()
-            .x_desc("time (s)")
-            .y_desc("degrees")
-            .label_style((FAMILY, 16))
-            .axis_desc_style((FAMILY, 17))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_mesh(&mut chart, "time (s)", "degrees")?;
         for (name, values, colour) in series {
             let mut first = true;
             for run in runs(t, values) {
@@ -265,16 +278,7 @@ fn velocity(scene: &Scene) -> Result<Vec<u8>, String> {
             .y_label_area_size(60)
             .build_cartesian_2d(x0..x1, -y1..y1)
             .map_err(|e| e.to_string())?;
-        chart
-            .configure_mesh()
-            .x_desc("time from liftoff (s)")
-            .y_desc("m/s")
-            .label_style((FAMILY, 16))
-            .axis_desc_style((FAMILY, 17))
-            .light_line_style(RGBColor(235, 235, 235))
-            .bold_line_style(RGBColor(215, 215, 215))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_mesh(&mut chart, "time from liftoff (s)", "m/s")?;
         chart
             .draw_series(LineSeries::new([(x0, 0.0), (x1, 0.0)], RGBColor(120, 120, 120).stroke_width(1)))
             .map_err(|e| e.to_string())?;
