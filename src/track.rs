@@ -432,11 +432,7 @@ impl Track {
         if body_scale_px.is_finite() {
             let tol = cfg.foot_tolerance_body_fraction * body_scale_px;
             let min_seen = ((cfg.planted_foot_min_seen_s * fps).round() as usize).max(3);
-            let rule = PlantRule {
-                min_visibility: cfg.planted_foot_min_visibility,
-                tol_px: tol,
-                min_seen,
-            };
+            let rule = PlantRule { min_visibility: cfg.planted_foot_min_visibility, tol_px: tol, min_seen };
             if let Some((substituted, seen)) = plant_foot(&mut near_raw, &pose_present, rule) {
                 planted_foot_seen_frames = seen;
                 foot_from_planted = substituted;
@@ -649,7 +645,11 @@ impl Track {
                 .map(|k| {
                     let (a, b) = (near_joints[Joint::Wrist.slot()].raw(k), far_joints[Joint::Wrist.slot()].raw(k));
                     let both = a[0].is_finite() && b[0].is_finite() && dist(a, b) < 0.15 * body_scale_px;
-                    if both { [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0] } else { [f64::NAN; 2] }
+                    if both {
+                        [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0]
+                    } else {
+                        [f64::NAN; 2]
+                    }
                 })
                 .collect();
             let (xs, ys, note) = plate_to_midline(&plate_x, &plate_y, &wrists, principal, body_plane_factor);
@@ -746,8 +746,7 @@ fn plate_to_midline(
     let f = body_plane_factor.max(1.0);
     let xs: Vec<f64> = plate_x.iter().map(|x| principal[0] + (x - principal[0]) / f).collect();
     let ys: Vec<f64> = plate_y.iter().map(|y| principal[1] + (y - principal[1]) / f).collect();
-    let offsets: Vec<f64> =
-        xs.iter().zip(wrists_mid).map(|(x, w)| w[0] - x).filter(|d| d.is_finite()).collect();
+    let offsets: Vec<f64> = xs.iter().zip(wrists_mid).map(|(x, w)| w[0] - x).filter(|d| d.is_finite()).collect();
     if offsets.len() < MIN_WRIST_FRAMES {
         let note = "the bar's middle is placed from the plate alone (the wrists are rarely both seen): in a view at an angle to the side its horizontal position, and DL001's offset, may be off";
         return (xs, ys, Some(note.to_string()));
