@@ -339,6 +339,10 @@ fn real_clips_plate_share_and_scale() {
         .filter(|p| p.extension().is_some_and(|e| e == "mp4"))
         .collect();
     clips.sort();
+    // `LIFTFORM_BAR_ONLY=stem` runs one clip (when iterating on the tracker).
+    if let Ok(only) = std::env::var("LIFTFORM_BAR_ONLY") {
+        clips.retain(|c| c.file_stem().is_some_and(|s| s.to_string_lossy() == only));
+    }
     let mut with_scale = 0;
     for clip in &clips {
         let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();

@@ -7,7 +7,9 @@ use opencv::core::{Mat, Rect, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::fit::{hough_ellipses, refine, Ellipse, Gradients, SearchBounds, Support};
+use super::fit::{
+    hough_ellipses, refine, support_within, Ellipse, Gradients, SearchBounds, Support,
+};
 use crate::error::{Error, Result};
 
 fn cv(e: opencv::Error) -> Error {
@@ -279,6 +281,75 @@ pub fn follow(
         super::fit::search(&patch.grads, start, &[1.0], step, bounds)
     };
     Ok(Some(Candidate {
+        ellipse: patch.to_image(&e),
+        support: s,
+    }))
+}
+
+/// Step between the radii [`outer_rim`] tries (3 %).
+const RIM_PROBE_STEP: f32 = 1.03;
+/// The smallest rim : ring ratio [`outer_rim`] looks for: closer rings are the same edge.
+const RIM_PROBE_MIN_RATIO: f32 = 1.12;
+
+/// The plate's outer rim around a followed circle: the outermost circle sharing its centre, up to
+/// `max_r_px`, whose edge is clear all round (quality ≥ `min_quality`). Painted rings, a bumper's
+/// metal insert and the hub share the rim's centre and often have far sharper edges than a dark
+/// rim on a dark wall, so detection and following may lock onto them; the plate's size is its
+/// rim. `None` when no such circle is there (the followed circle is then taken as the rim).
+pub fn outer_rim(
+    frame: &Mat,
+    inner: Ellipse,
+    max_r_px: f32,
+    work_r_patch: f32,
+    min_quality: f32,
+) -> Result<Option<Candidate>> {
+    if max_r_px < inner.r * RIM_PROBE_MIN_RATIO || inner.r < 1.0 {
+        return Ok(None);
+    }
+    let scale = (work_r_patch / inner.r).min(1.0);
+    let margin = 3.0 / scale;
+    let Some(patch) = Patch::extract(
+        frame,
+        inner.cx,
+        inner.cy,
+        max_r_px * inner.aspect * 1.08 + margin,
+        max_r_px * 1.08 + margin,
+        scale,
+    )?
+    else {
+        return Ok(None);
+    };
+    let start = patch.from_image(&inner);
+    // Quality along the radius with the centre held: rings are concentric with the rim.
+    let mut profile: Vec<(f32, f32)> = Vec::new();
+    let mut f = RIM_PROBE_MIN_RATIO;
+    while start.r * f <= max_r_px * patch.scale {
+        let e = Ellipse {
+            r: start.r * f,
+            ..start
+        };
+        profile.push((f, support_within(&patch.grads, &e, 1.0).quality()));
+        f *= RIM_PROBE_STEP;
+    }
+    // The outermost local maximum that is clear enough.
+    let peak = (0..profile.len()).rev().find(|&i| {
+        let q = profile[i].1;
+        q >= min_quality
+            && (i == 0 || q >= profile[i - 1].1)
+            && (i + 1 == profile.len() || q >= profile[i + 1].1)
+    });
+    let Some(i) = peak else {
+        return Ok(None);
+    };
+    let r = start.r * profile[i].0;
+    let bounds = SearchBounds {
+        min_r: r / RIM_PROBE_STEP,
+        max_r: r * RIM_PROBE_STEP,
+        max_shift: 0.04 * r + 1.0,
+        fit_aspect: false,
+    };
+    let (e, s) = refine(&patch.grads, Ellipse { r, ..start }, bounds);
+    Ok((s.quality() >= min_quality).then(|| Candidate {
         ellipse: patch.to_image(&e),
         support: s,
     }))

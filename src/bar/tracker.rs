@@ -5,7 +5,7 @@
 
 use opencv::core::Mat;
 
-use super::detect::{detect, follow, Candidate, DetectRequest};
+use super::detect::{detect, follow, outer_rim, Candidate, DetectRequest};
 use super::fit::Ellipse;
 use super::prior::{
     body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH,
@@ -59,6 +59,8 @@ pub struct BarTrackerStats {
     pub switches: u64,
     /// Tracks dropped because the plate left the lifter's hands.
     pub hand_losses: u64,
+    /// Rim probes that found a rim outside the followed circle.
+    pub rim_probes_found: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -77,6 +79,11 @@ struct Track {
     hand_offset: Option<[f32; 2]>,
     /// Frames in a row the hands disagreed.
     hand_misses: u32,
+    /// The plate's rim radius over the followed circle's (≥ 1): what is followed may be a sharper
+    /// ring concentric with the rim (see [`outer_rim`]). The median of the last probes.
+    rim_ratios: Vec<f32>,
+    /// Frames since the rim was last probed for.
+    since_rim_probe: u32,
 }
 
 pub struct BarTracker {
@@ -171,7 +178,8 @@ impl BarTracker {
             false,
         )?;
         let seen = found.filter(|c| c.support.quality() >= self.opts.min_follow_quality);
-        let mut out = match seen {
+        let mut quality = None;
+        match seen {
             Some(c) => {
                 if dt > 0.0 {
                     let (vx, vy) = ((c.ellipse.cx - tr.e.cx) / dt, (c.ellipse.cy - tr.e.cy) / dt);
@@ -180,20 +188,20 @@ impl BarTracker {
                 }
                 tr.e = c.ellipse;
                 tr.misses = 0;
-                Some((c.ellipse, c.support.quality()))
+                quality = Some(c.support.quality());
             }
             None => {
                 tr.e = pred;
                 tr.vx *= 0.5;
                 tr.vy *= 0.5;
                 tr.misses += 1;
-                None
             }
-        };
+        }
         tr.t_s = t_s;
         tr.since_verify += 1;
-        if let (Some(w), Some((e, _))) = (wrists, out) {
-            let off = [(e.cx - w[0]) / e.r, (e.cy - w[1]) / e.r];
+        tr.since_rim_probe += 1;
+        if let (Some(w), Some(_)) = (wrists, quality) {
+            let off = [(tr.e.cx - w[0]) / tr.e.r, (tr.e.cy - w[1]) / tr.e.r];
             match tr.hand_offset {
                 None => tr.hand_offset = Some(off),
                 Some(h) => {
@@ -214,45 +222,70 @@ impl BarTracker {
                 return Ok(None);
             }
         }
+        if quality.is_some() && tr.since_rim_probe >= RIM_PROBE_EVERY_FRAMES {
+            self.probe_rim(frame, &mut tr)?;
+        }
         if tr.since_verify >= self.opts.verify_every_frames {
             if let (Some(w), Some(body)) = (wrists, self.body.estimate_px()) {
                 tr.since_verify = 0;
                 // Look again around the hands, scoring the tracked circle in the same patch:
                 // switch when something clearly more plate-like is there (the start may have
-                // caught the far plate, a hub ring or a round shape on the lifter).
+                // caught the far plate, or a round shape on the lifter).
                 // The view does not change within a clip: only the tracked plate's aspect.
-                let (cands, r_e) = self.detect_near_hands(frame, w, body, &[tr.e], [tr.e.aspect; 2])?;
+                let rim = tr.rim();
+                let (cands, r_e) =
+                    self.detect_near_hands(frame, w, body, &[tr.e, rim], [tr.e.aspect; 2])?;
+                let ours =
+                    |c: &Candidate| same_circle(&c.ellipse, &tr.e) || same_circle(&c.ellipse, &rim);
                 let current = cands
                     .iter()
-                    .filter(|c| same_circle(&c.ellipse, &tr.e))
+                    .filter(|c| ours(c))
                     .map(|c| selection_score(c, w, r_e))
                     .fold(0.0f32, f32::max);
-                if let Some(best) = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality)
-                {
+                let chosen = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality);
+                if let Some(best) = chosen {
                     let (b, e) = (&best.ellipse, &tr.e);
+                    // A circle sharing our centre is a ring of the same plate (the rim is probed
+                    // for separately): never a reason to move.
                     let concentric = (b.cx - e.cx).hypot(b.cy - e.cy) < 0.15 * b.r.max(e.r);
-                    let switch = if same_circle(b, e) {
-                        false
-                    } else if concentric {
-                        // The outer rim of what we follow (we were on an inner ring): take it;
-                        // never go from a rim to an inner ring.
-                        b.r > e.r
-                    } else {
-                        selection_score(&best, w, r_e) > SWITCH_MARGIN * current
-                    };
+                    let switch = !ours(&best)
+                        && !concentric
+                        && selection_score(&best, w, r_e) > SWITCH_MARGIN * current;
                     if switch {
                         self.stats.switches += 1;
                         let best = self.calibrate(frame, best)?;
                         tr = Track::new(best.ellipse, t_s);
-                        out = Some((best.ellipse, best.support.quality()));
+                        self.probe_rim(frame, &mut tr)?;
+                        quality = Some(best.support.quality());
                     }
                 }
             }
         }
+        let out = quality.map(|q| (tr.rim(), q));
         if tr.misses <= self.opts.max_coast_frames {
             self.track = Some(tr);
         }
         Ok(out)
+    }
+
+    /// Looks for the plate's rim around the followed circle and notes its ratio.
+    fn probe_rim(&mut self, frame: &Mat, tr: &mut Track) -> Result<()> {
+        tr.since_rim_probe = 0;
+        let Some(body) = self.body.estimate_px() else {
+            return Ok(());
+        };
+        let max_r = MAX_PLATE_RADIUS_PER_BODY_LENGTH * body;
+        if let Some(rim) = outer_rim(
+            frame,
+            tr.e,
+            max_r,
+            self.opts.work_radius_px,
+            MIN_RIM_QUALITY,
+        )? {
+            self.stats.rim_probes_found += 1;
+            tr.push_rim_ratio(rim.ellipse.r / tr.e.r);
+        }
+        Ok(())
     }
 
     fn detect_near_hands(
@@ -317,8 +350,11 @@ impl BarTracker {
         };
         let best = self.calibrate(frame, best)?;
         self.stats.detections += 1;
-        self.track = Some(Track::new(best.ellipse, t_s));
-        Ok(Some((best.ellipse, best.support.quality())))
+        let mut tr = Track::new(best.ellipse, t_s);
+        self.probe_rim(frame, &mut tr)?;
+        let out = (tr.rim(), best.support.quality());
+        self.track = Some(tr);
+        Ok(Some(out))
     }
 }
 
@@ -330,6 +366,12 @@ const MAX_HAND_MISSES: u32 = 6;
 
 /// A candidate must beat the tracked circle's score by this factor to replace it.
 const SWITCH_MARGIN: f32 = 1.3;
+/// The rim is looked for around the followed circle every this many frames.
+const RIM_PROBE_EVERY_FRAMES: u32 = 10;
+/// Rim : followed-circle ratios kept for their median.
+const RIM_RATIOS_KEPT: usize = 5;
+/// A rim needs this share of its outline on clear arcs.
+const MIN_RIM_QUALITY: f32 = 0.4;
 
 impl Track {
     fn new(e: Ellipse, t_s: f64) -> Track {
@@ -343,7 +385,33 @@ impl Track {
             ref_r: e.r,
             hand_offset: None,
             hand_misses: 0,
+            rim_ratios: Vec::new(),
+            since_rim_probe: 0,
         }
+    }
+
+    fn rim_ratio(&self) -> f32 {
+        if self.rim_ratios.is_empty() {
+            return 1.0;
+        }
+        let mut v = self.rim_ratios.clone();
+        v.sort_by(f32::total_cmp);
+        v[v.len() / 2]
+    }
+
+    /// The plate as reported: the followed circle's centre with the rim's radius.
+    fn rim(&self) -> Ellipse {
+        Ellipse {
+            r: self.e.r * self.rim_ratio(),
+            ..self.e
+        }
+    }
+
+    fn push_rim_ratio(&mut self, ratio: f32) {
+        if self.rim_ratios.len() == RIM_RATIOS_KEPT {
+            self.rim_ratios.remove(0);
+        }
+        self.rim_ratios.push(ratio);
     }
 }
 
@@ -402,4 +470,3 @@ pub fn choose_near_plate(
         .copied();
     Some(outer.unwrap_or(best))
 }
-
