@@ -45,6 +45,7 @@ fn recording_for(clip: &Path, out: &Path, estimator: &mut Option<PoseEstimator>)
 
 /// Runs the tracker over the clip with the recording's poses; also draws a contact sheet.
 fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSample>> {
+    let labels = plate_labels(clip.file_stem().unwrap().to_str().unwrap());
     let mut reader = VideoReader::open(clip).unwrap();
     let mut tracker = BarTracker::new(BarTrackerOptions::default());
     let n = rec.frames.len();
@@ -63,7 +64,10 @@ fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSa
         let bar = tracker.update(&frame.image_bgr, frame.t_s, lms).unwrap();
         spent += t0.elapsed().as_secs_f64();
         if sheet.is_some() && picks.contains(&i) {
-            tiles.push(tile(&frame.image_bgr, bar.as_ref(), lms, i));
+            let label = labels
+                .as_ref()
+                .and_then(|l| l.iter().find(|l| l.frame == i));
+            tiles.push(tile(&frame.image_bgr, bar.as_ref(), lms, label, i));
         }
         out.push(bar);
         i += 1;
@@ -104,9 +108,31 @@ fn tile(
     img: &Mat,
     bar: Option<&BarSample>,
     lms: Option<&[liftform::recording::Landmark]>,
+    label: Option<&PlateLabel>,
     i: usize,
 ) -> Mat {
     let mut m = img.clone();
+    let label_thick = (m.rows() / 500).max(1);
+    if let Some(PlateLabel {
+        plate: Some((cx, cy, r, aspect)),
+        ..
+    }) = label
+    {
+        // The hand label, thin red, under the tracker's green circle.
+        imgproc::ellipse(
+            &mut m,
+            Point::new(*cx as i32, *cy as i32),
+            Size::new((r * aspect) as i32, *r as i32),
+            0.0,
+            0.0,
+            360.0,
+            Scalar::new(0.0, 0.0, 255.0, 0.0),
+            label_thick,
+            imgproc::LINE_AA,
+            0,
+        )
+        .unwrap();
+    }
     let green = Scalar::new(0.0, 255.0, 0.0, 0.0);
     let thick = (m.rows() / 300).max(2);
     if let Some(l) = lms {
@@ -187,6 +213,85 @@ fn tile(
     )
     .unwrap();
     small
+}
+
+/// A hand label of the near plate in one frame (`tests/data/plate_labels/<stem>.json`, made by
+/// looking at the frames; see the README there): centre, rim radius (vertical semi-axis) and
+/// aspect in image px, or `None` where the plate cannot be placed (cut to a front view).
+#[derive(Debug, Clone)]
+struct PlateLabel {
+    frame: usize,
+    plate: Option<(f64, f64, f64, f64)>,
+}
+
+fn plate_labels(stem: &str) -> Option<Vec<PlateLabel>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/plate_labels")
+        .join(format!("{stem}.json"));
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).unwrap();
+    let frames = v["frames"].as_array().unwrap();
+    Some(
+        frames
+            .iter()
+            .map(|f| PlateLabel {
+                frame: f["frame"].as_u64().unwrap() as usize,
+                plate: f["visible"].as_bool().unwrap().then(|| {
+                    (
+                        f["cx"].as_f64().unwrap(),
+                        f["cy"].as_f64().unwrap(),
+                        f["r"].as_f64().unwrap(),
+                        f["aspect"].as_f64().unwrap_or(1.0),
+                    )
+                }),
+            })
+            .collect(),
+    )
+}
+
+/// How the tracker did on the labelled frames of one clip.
+#[derive(Debug, Clone, Copy, Default)]
+struct LabelScore {
+    frames: usize,
+    /// A plate circle centred on the labelled plate (within [`AXIS_TOLERANCE`] of its radius),
+    /// or no plate circle where the label says none can be seen.
+    on_axis: usize,
+    /// As `on_axis`, and the radius within [`RIM_TOLERANCE`] of the labelled rim's.
+    on_rim: usize,
+}
+
+/// Centre distance, in labelled radii, within which a circle is on the plate's axis.
+const AXIS_TOLERANCE: f64 = 0.2;
+/// Relative radius error within which a circle is on the plate's rim.
+const RIM_TOLERANCE: f64 = 0.1;
+
+fn score_against_labels(labels: &[PlateLabel], bars: &[Option<BarSample>]) -> LabelScore {
+    let mut s = LabelScore::default();
+    for l in labels {
+        s.frames += 1;
+        let plate = bars
+            .get(l.frame)
+            .and_then(|b| b.as_ref())
+            .filter(|b| b.source == BarSource::Plate);
+        match (l.plate, plate) {
+            (None, None) => {
+                s.on_axis += 1;
+                s.on_rim += 1;
+            }
+            (Some((cx, cy, r, _)), Some(b)) => {
+                let d = (b.x_px as f64 - cx).hypot(b.y_px as f64 - cy) / r;
+                if d <= AXIS_TOLERANCE {
+                    s.on_axis += 1;
+                    if b.r_px
+                        .is_some_and(|br| (br as f64 / r - 1.0).abs() <= RIM_TOLERANCE)
+                    {
+                        s.on_rim += 1;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    s
 }
 
 fn stats(v: &[f64]) -> (f64, f64) {
@@ -344,6 +449,7 @@ fn real_clips_plate_share_and_scale() {
         clips.retain(|c| c.file_stem().is_some_and(|s| s.to_string_lossy() == only));
     }
     let mut with_scale = 0;
+    let (mut all, mut clean) = (LabelScore::default(), LabelScore::default());
     for clip in &clips {
         let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();
         let rec = recording_for(clip, out.path(), &mut estimator);
@@ -389,6 +495,22 @@ fn real_clips_plate_share_and_scale() {
             })
             .collect();
         std::fs::write(PathBuf::from(SHEET_DIR).join(format!("{stem}.csv")), csv).unwrap();
+        if let Some(labels) = plate_labels(&stem) {
+            let s = score_against_labels(&labels, &bars);
+            println!(
+                "{stem:<24} hand labels: {} frames, on the plate's axis {}, on its rim {}",
+                s.frames, s.on_axis, s.on_rim
+            );
+            for total in [&mut all].into_iter().chain(
+                CLEAN_SIDE_VIEWS
+                    .contains(&stem.as_str())
+                    .then_some(&mut clean),
+            ) {
+                total.frames += s.frames;
+                total.on_axis += s.on_axis;
+                total.on_rim += s.on_rim;
+            }
+        }
         println!(
             "{stem:<24} frames {:4}  plate {:5.1} %  wrists {:5.1} %  radius {rm:6.1} ± {:4.1} %  scale {:?} {:.4} cm/px, height {:?} cm  {:?}",
             bars.len(),
@@ -405,7 +527,30 @@ fn real_clips_plate_share_and_scale() {
         "clips with a trustworthy plate scale: {with_scale} of {}",
         clips.len()
     );
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    for (name, t) in [("all clips", all), ("clean side views", clean)] {
+        println!(
+            "hand-labelled frames, {name}: {}, circle on the plate's axis {:.0} %, on its rim {:.0} %",
+            t.frames,
+            pct(t.on_axis, t.frames),
+            pct(t.on_rim, t.frames)
+        );
+    }
 }
+
+/// Side views in one shot with the near plate free of burned-in graphics (the issue's "clean side
+/// views"); the others are oblique or front-ish (bichraix_good001, _good004, _bad005, with the
+/// plate cut by the frame at the floor), cut between shots (good001) or drawn over (good018).
+const CLEAN_SIDE_VIEWS: [&str; 8] = [
+    "bichraix_bad007",
+    "bichraix_bad010",
+    "bichraix_bad011",
+    "bichraix_bad012",
+    "bichraix_good014",
+    "mattiolato_Bad_000001",
+    "mattiolato_Bad_000002",
+    "mattiolato_Good_000001",
+];
 
 /// `LIFTFORM_BAR_DEBUG=clip_stem:frame cargo test --test bar_clips debug_detect -- --ignored --nocapture`
 #[test]
@@ -451,9 +596,9 @@ fn debug_detect() {
     let r_e = PLATE_RADIUS_PER_BODY_LENGTH * b;
     let req = DetectRequest {
         cx: w[0],
-        cy: w[1] + 0.3 * r_e,
+        cy: w[1] + 0.6 * r_e,
         half_w: 3.5 * r_e,
-        half_h: 1.3 * r_e,
+        half_h: 2.0 * r_e,
         min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * b,
         max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * b,
         aspects: [1.0, 0.72],
@@ -517,7 +662,7 @@ fn debug_detect() {
             c.support.coverage,
             c.support.arcs,
             c.support.in_patch,
-            location_weight(&e, w)
+            location_weight(&e, w, r_e)
         );
         imgproc::ellipse(
             &mut img,

@@ -422,7 +422,7 @@ fn same_circle(a: &Ellipse, b: &Ellipse) -> bool {
 
 /// The near plate's score: a clear rim (quality), near the hands, and big (see [`choose_near_plate`]).
 pub fn selection_score(c: &Candidate, wrists: [f32; 2], expected_r: f32) -> f32 {
-    let loc = location_weight(&c.ellipse, wrists);
+    let loc = location_weight(&c.ellipse, wrists, expected_r);
     if loc < 0.25 {
         return 0.0;
     }
@@ -433,10 +433,12 @@ pub fn selection_score(c: &Candidate, wrists: [f32; 2], expected_r: f32) -> f32 
 /// plate's centre is at the wrists' x and a little below them (further below when a plate hides
 /// the wrists and the pose guesses them high, or when the camera is above the bar: the near
 /// plate then looks lower); an oblique view moves it sideways along the bar, so x is allowed
-/// far more room than y.
-pub fn location_weight(e: &Ellipse, wrists: [f32; 2]) -> f32 {
-    let dx = (e.cx - wrists[0]) / e.r;
-    let dy = (e.cy - wrists[1]) / e.r;
+/// far more room than y. Distances are in plate radii, at least `expected_r`: a small circle may
+/// be the hub or a ring of a plate whose rim reaches the hands.
+pub fn location_weight(e: &Ellipse, wrists: [f32; 2], expected_r: f32) -> f32 {
+    let r = e.r.max(expected_r);
+    let dx = (e.cx - wrists[0]) / r;
+    let dy = (e.cy - wrists[1]) / r;
     (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - 0.5) / 1.0).powi(2)).exp()
 }
 
