@@ -320,37 +320,52 @@ pub fn outer_rim(
         return Ok(None);
     };
     let start = patch.from_image(&inner);
-    // Quality along the radius with the centre held: rings are concentric with the rim.
-    let mut profile: Vec<(f32, f32)> = Vec::new();
-    let mut f = RIM_PROBE_MIN_RATIO;
-    while start.r * f <= max_r_px * patch.scale {
-        let e = Ellipse {
-            r: start.r * f,
-            ..start
-        };
-        profile.push((f, support_within(&patch.grads, &e, 1.0).quality()));
-        f *= RIM_PROBE_STEP;
+    // The rim's shape: the followed circle's, or round when that fit is skewed (a hub with the
+    // sleeve's end can fit a narrow ellipse).
+    let mut aspects = vec![start.aspect];
+    if (start.aspect - 1.0).abs() > 0.1 {
+        aspects.push(1.0);
     }
-    // The outermost local maximum that is clear enough.
-    let peak = (0..profile.len()).rev().find(|&i| {
-        let q = profile[i].1;
-        q >= min_quality
-            && (i == 0 || q >= profile[i - 1].1)
-            && (i + 1 == profile.len() || q >= profile[i + 1].1)
-    });
-    let Some(i) = peak else {
-        return Ok(None);
-    };
-    let r = start.r * profile[i].0;
-    let bounds = SearchBounds {
-        min_r: r / RIM_PROBE_STEP,
-        max_r: r * RIM_PROBE_STEP,
-        max_shift: 0.04 * r + 1.0,
-        fit_aspect: false,
-    };
-    let (e, s) = refine(&patch.grads, Ellipse { r, ..start }, bounds);
-    Ok((s.quality() >= min_quality).then(|| Candidate {
-        ellipse: patch.to_image(&e),
-        support: s,
-    }))
+    // Quality along the radius with the centre held (rings are concentric with the rim): the
+    // clear local maxima, outermost first.
+    let mut peaks: Vec<Ellipse> = Vec::new();
+    for aspect in aspects {
+        let mut profile: Vec<(Ellipse, f32)> = Vec::new();
+        let mut f = RIM_PROBE_MIN_RATIO;
+        while start.r * f <= max_r_px * patch.scale {
+            let e = Ellipse {
+                r: start.r * f,
+                aspect,
+                ..start
+            };
+            profile.push((e, support_within(&patch.grads, &e, 1.0).quality()));
+            f *= RIM_PROBE_STEP;
+        }
+        for i in 0..profile.len() {
+            let q = profile[i].1;
+            if q >= min_quality
+                && (i == 0 || q >= profile[i - 1].1)
+                && (i + 1 == profile.len() || q >= profile[i + 1].1)
+            {
+                peaks.push(profile[i].0);
+            }
+        }
+    }
+    peaks.sort_by(|a, b| b.r.total_cmp(&a.r));
+    for peak in peaks {
+        let bounds = SearchBounds {
+            min_r: peak.r / RIM_PROBE_STEP,
+            max_r: peak.r * RIM_PROBE_STEP,
+            max_shift: 0.04 * peak.r + 1.0,
+            fit_aspect: false,
+        };
+        let (e, s) = refine(&patch.grads, peak, bounds);
+        if s.quality() >= min_quality {
+            return Ok(Some(Candidate {
+                ellipse: patch.to_image(&e),
+                support: s,
+            }));
+        }
+    }
+    Ok(None)
 }

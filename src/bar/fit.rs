@@ -348,6 +348,10 @@ fn arc_share_count(flags: &[bool]) -> usize {
     arc_members(flags, &mut m)
 }
 
+/// The narrowest plate outline fitted: a camera 53° off the side. Narrower fits are a hub with
+/// the sleeve's end, or a bar seen from the front, where no rule can judge the pull anyway.
+pub const MIN_ASPECT: f32 = 0.6;
+
 /// Bounds for the local search, in patch pixels.
 #[derive(Debug, Clone, Copy)]
 pub struct SearchBounds {
@@ -378,7 +382,7 @@ pub fn refine(g: &Gradients, start: Ellipse, bounds: SearchBounds) -> (Ellipse, 
             cx,
             cy,
             r: e.r.clamp(bounds.min_r, bounds.max_r),
-            aspect: e.aspect.clamp(0.45, 1.1),
+            aspect: e.aspect.clamp(MIN_ASPECT, 1.1),
         }
     };
     let mut best = clamp(start);

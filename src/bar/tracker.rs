@@ -3,7 +3,9 @@
 //! for a larger concentric circle (we may be on the hub or an inner plate), and the wrists as
 //! the fallback when no plate is seen.
 
-use opencv::core::Mat;
+use opencv::core::{Mat, Size};
+use opencv::imgproc;
+use opencv::prelude::*;
 
 use super::detect::{detect, follow, outer_rim, Candidate, DetectRequest};
 use super::fit::Ellipse;
@@ -61,6 +63,8 @@ pub struct BarTrackerStats {
     pub hand_losses: u64,
     /// Rim probes that found a rim outside the followed circle.
     pub rim_probes_found: u64,
+    /// Cuts between shots noticed (the track starts afresh after each).
+    pub cuts: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -82,6 +86,8 @@ struct Track {
     /// The plate's rim radius over the followed circle's (≥ 1): what is followed may be a sharper
     /// ring concentric with the rim (see [`outer_rim`]). The median of the last probes.
     rim_ratios: Vec<f32>,
+    /// The rim's aspect, from the last probe that found it.
+    rim_aspect: Option<f32>,
     /// Frames since the rim was last probed for.
     since_rim_probe: u32,
 }
@@ -91,6 +97,8 @@ pub struct BarTracker {
     body: BodySize,
     track: Option<Track>,
     frames_since_search: u32,
+    /// The last frame, shrunk to [`THUMB_W`]×[`THUMB_H`] BGR, to notice cuts between shots.
+    last_thumb: Option<Vec<u8>>,
     pub stats: BarTrackerStats,
 }
 
@@ -101,6 +109,7 @@ impl BarTracker {
             body: BodySize::default(),
             track: None,
             frames_since_search: u32::MAX / 2,
+            last_thumb: None,
             stats: Default::default(),
         }
     }
@@ -109,7 +118,34 @@ impl BarTracker {
         self.body.clear();
         self.track = None;
         self.frames_since_search = u32::MAX / 2;
+        self.last_thumb = None;
         self.stats = Default::default();
+    }
+
+    /// Forgets the plate and the lifter's size when the video cuts to another shot: the plate
+    /// is elsewhere, maybe another size, and a track carried over would follow whatever now
+    /// stands where it was.
+    fn notice_cut(&mut self, frame_bgr: &Mat) -> Result<()> {
+        let mut small = Mat::default();
+        imgproc::resize(
+            frame_bgr,
+            &mut small,
+            Size::new(THUMB_W as i32, THUMB_H as i32),
+            0.0,
+            0.0,
+            imgproc::INTER_AREA,
+        )
+        .map_err(cv)?;
+        let thumb = small.data_bytes().map_err(cv)?.to_vec();
+        if let Some(last) = &self.last_thumb {
+            if is_cut(last, &thumb, small.channels() as usize) {
+                self.stats.cuts += 1;
+                self.track = None;
+                self.body.clear();
+            }
+        }
+        self.last_thumb = Some(thumb);
+        Ok(())
     }
 
     /// The bar in this frame: the near plate's centre when it is seen, else (optionally) the
@@ -121,6 +157,7 @@ impl BarTracker {
         landmarks: Option<&[Landmark]>,
     ) -> Result<Option<BarSample>> {
         self.stats.frames += 1;
+        self.notice_cut(frame_bgr)?;
         let wrists = landmarks.and_then(wrists_px);
         if let Some(len) = landmarks.and_then(body_length_px) {
             self.body.push(len);
@@ -284,6 +321,7 @@ impl BarTracker {
         )? {
             self.stats.rim_probes_found += 1;
             tr.push_rim_ratio(rim.ellipse.r / tr.e.r);
+            tr.rim_aspect = Some(rim.ellipse.aspect);
         }
         Ok(())
     }
@@ -358,6 +396,41 @@ impl BarTracker {
     }
 }
 
+fn cv(e: opencv::Error) -> crate::error::Error {
+    crate::error::Error::Internal(format!("OpenCV (bar tracking): {e}"))
+}
+
+/// Thumbnail size for noticing cuts: coarse enough that motion blurs away.
+const THUMB_W: usize = 32;
+const THUMB_H: usize = 18;
+
+/// A cut between shots: most of the picture changes at once. The share of lit thumbnail cells
+/// (black letterbox bars do not count) whose brightest channel moved by more than 20 grey levels;
+/// a lifter, even a big plate close to the camera, changes at most ~30 % of them, a cut ~50 %.
+pub fn is_cut(last: &[u8], now: &[u8], channels: usize) -> bool {
+    if last.len() != now.len() || channels == 0 {
+        return false;
+    }
+    let (mut lit, mut changed) = (0usize, 0usize);
+    for (a, b) in last.chunks(channels).zip(now.chunks(channels)) {
+        let bright = a.iter().chain(b).any(|&v| v > 16);
+        if !bright {
+            continue;
+        }
+        lit += 1;
+        let moved = a
+            .iter()
+            .zip(b)
+            .map(|(&x, &y)| x.abs_diff(y))
+            .max()
+            .unwrap_or(0);
+        if moved > 20 {
+            changed += 1;
+        }
+    }
+    lit > 0 && changed as f32 > 0.4 * lit as f32
+}
+
 /// Largest change, in plate radii, of the plate centre's offset from the wrists before it counts
 /// as the hands disagreeing (the pose's wrists are noisy when a plate hides them).
 const MAX_HAND_OFFSET_CHANGE: f32 = 1.0;
@@ -386,6 +459,7 @@ impl Track {
             hand_offset: None,
             hand_misses: 0,
             rim_ratios: Vec::new(),
+            rim_aspect: None,
             since_rim_probe: 0,
         }
     }
@@ -399,10 +473,11 @@ impl Track {
         v[v.len() / 2]
     }
 
-    /// The plate as reported: the followed circle's centre with the rim's radius.
+    /// The plate as reported: the followed circle's centre with the rim's radius and shape.
     fn rim(&self) -> Ellipse {
         Ellipse {
             r: self.e.r * self.rim_ratio(),
+            aspect: self.rim_aspect.unwrap_or(self.e.aspect),
             ..self.e
         }
     }
@@ -471,4 +546,39 @@ pub fn choose_near_plate(
         .max_by(|a, b| a.ellipse.r.total_cmp(&b.ellipse.r))
         .copied();
     Some(outer.unwrap_or(best))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 4×1 BGR thumbnail from four grey levels.
+    fn thumb(levels: [u8; 4]) -> Vec<u8> {
+        levels.iter().flat_map(|&v| [v, v, v]).collect()
+    }
+
+    #[test]
+    fn a_cut_is_most_lit_cells_changing() {
+        // Black bars (0) never count; of the three lit cells two change a lot: a cut.
+        assert!(is_cut(
+            &thumb([0, 100, 100, 100]),
+            &thumb([0, 30, 180, 101]),
+            3
+        ));
+        // One of three lit cells changes (a lifter moving): not a cut.
+        assert!(!is_cut(
+            &thumb([0, 100, 100, 100]),
+            &thumb([0, 30, 110, 101]),
+            3
+        ));
+        // Small changes everywhere (exposure, noise): not a cut.
+        assert!(!is_cut(
+            &thumb([90, 100, 100, 100]),
+            &thumb([105, 115, 85, 112]),
+            3
+        ));
+        // Nothing lit, or thumbnails of different sizes: nothing to say.
+        assert!(!is_cut(&thumb([0, 0, 0, 0]), &thumb([0, 0, 0, 0]), 3));
+        assert!(!is_cut(&thumb([0, 0, 0, 0]), &[0, 0, 0], 3));
+    }
 }
