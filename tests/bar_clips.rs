@@ -536,6 +536,22 @@ fn real_clips_plate_share_and_scale() {
             pct(t.on_rim, t.frames)
         );
     }
+    // Floors a little under what the tracker does now (79 % and 65 % of the 192 frames), to
+    // catch regressions; the issue's targets (90 % on clean side views, 80 % overall) are not met.
+    if clips.len() == 12 {
+        assert!(
+            all.frames == 192,
+            "hand labels cover 16 frames of each of the 12 clips"
+        );
+        assert!(
+            pct(all.on_axis, all.frames) >= 75.0,
+            "on the plate's axis: {all:?}"
+        );
+        assert!(
+            pct(all.on_rim, all.frames) >= 60.0,
+            "on the plate's rim: {all:?}"
+        );
+    }
 }
 
 /// Side views in one shot with the near plate free of burned-in graphics (the issue's "clean side
