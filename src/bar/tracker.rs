@@ -126,9 +126,21 @@ impl BarTracker {
     /// is elsewhere, maybe another size, and a track carried over would follow whatever now
     /// stands where it was.
     fn notice_cut(&mut self, frame_bgr: &Mat) -> Result<()> {
-        let mut small = Mat::default();
+        // Point samples on a grid twice as fine, then averaged: a full-frame area average would
+        // read every pixel of the frame.
+        let mut sampled = Mat::default();
         imgproc::resize(
             frame_bgr,
+            &mut sampled,
+            Size::new(2 * THUMB_W as i32, 2 * THUMB_H as i32),
+            0.0,
+            0.0,
+            imgproc::INTER_NEAREST,
+        )
+        .map_err(cv)?;
+        let mut small = Mat::default();
+        imgproc::resize(
+            &sampled,
             &mut small,
             Size::new(THUMB_W as i32, THUMB_H as i32),
             0.0,
