@@ -153,6 +153,11 @@ fn percentile(mut v: Vec<f64>, q: f64) -> Option<f64> {
     Some(v[((v.len() - 1) as f64 * q).round() as usize])
 }
 
+/// The tracked radii agree among themselves (what the plate checks ask before the lifter's size).
+fn radii_steady(inlier_share: f64, spread: f64) -> bool {
+    inlier_share >= MIN_RADIUS_INLIER_SHARE && spread <= MAX_RADIUS_SPREAD
+}
+
 /// One scale for the clip: the plate if it can be trusted, else the given height, else none.
 pub fn estimate_scale(input: &ScaleInput) -> ScaleEstimate {
     let mut notes = Vec::new();
@@ -242,6 +247,14 @@ pub fn estimate_scale(input: &ScaleInput) -> ScaleEstimate {
                     notes.push(format!(
                         "the plate scale makes the lifter {h:.0} cm tall: implausible"
                     ));
+                    // A steady radius is most likely the rim of a plate of another size (15 kg
+                    // grip plates, iron plates): the user can say which.
+                    if radii_steady(inlier_share, spread) {
+                        notes.push(format!(
+                            "the plate's radius is steady: if the plates are not {:.0} mm across, give --plate-diameter",
+                            input.plate_diameter_mm
+                        ));
+                    }
                 }
             }
             _ => notes.push("no body size to check the plate radius against".into()),
@@ -352,6 +365,33 @@ mod tests {
         assert!(s.body_plane_factor.unwrap() > 1.0);
         let h = s.lifter_height_cm.unwrap();
         assert!((140.0..215.0).contains(&h), "{h}");
+    }
+
+    #[test]
+    fn a_steady_plate_of_another_size_asks_for_its_diameter() {
+        // The radius of the steady plate above on a lifter a quarter shorter in the image: a
+        // 450 mm plate would make the lifter far too tall, so the plate is likely smaller.
+        let s = estimate_scale(&input(&vec![110.0; 80], 760.0));
+        assert_eq!(s.source, ScaleSource::None);
+        assert!(
+            s.notes.iter().any(|n| n.contains("implausible")),
+            "{:?}",
+            s.notes
+        );
+        assert!(
+            s.notes.iter().any(|n| n.contains("--plate-diameter")),
+            "{:?}",
+            s.notes
+        );
+        // A jumping radius is not a plate of another size: no such advice.
+        let mut jumping = vec![110.0; 40];
+        jumping.extend(vec![60.0; 40]);
+        let s = estimate_scale(&input(&jumping, 760.0));
+        assert!(
+            !s.notes.iter().any(|n| n.contains("--plate-diameter")),
+            "{:?}",
+            s.notes
+        );
     }
 
     #[test]
