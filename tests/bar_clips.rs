@@ -572,9 +572,9 @@ const CLEAN_SIDE_VIEWS: [&str; 8] = [
 #[test]
 #[ignore]
 fn debug_detect() {
-    use liftform::bar::detect::{detect, DetectRequest};
+    use liftform::bar::detect::detect;
     use liftform::bar::prior::*;
-    use liftform::bar::tracker::location_weight;
+    use liftform::bar::tracker::{location_weight, request_near_hands};
     let Some(data) = support::shared_data() else {
         return;
     };
@@ -609,16 +609,8 @@ fn debug_detect() {
     let lms = &rec.frames[k].pose.as_ref().unwrap().landmarks;
     let (w, _) = wrists_px(lms).unwrap();
     let b = body.estimate_px().unwrap();
-    let r_e = PLATE_RADIUS_PER_BODY_LENGTH * b;
-    let req = DetectRequest {
-        cx: w[0],
-        cy: w[1] + 0.6 * r_e,
-        half_w: 3.5 * r_e,
-        half_h: 2.0 * r_e,
-        min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * b,
-        max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * b,
-        aspects: [1.0, 0.72],
-    };
+    // The tracker's own request, as its search makes it.
+    let (req, r_e) = request_near_hands(w, b, [1.0, 0.72]);
     println!("wrists {w:?} body {b} req {req:?}");
     {
         use liftform::bar::detect::Patch;

@@ -12,7 +12,7 @@ use super::fit::{
 };
 use crate::error::{Error, Result};
 
-fn cv(e: opencv::Error) -> Error {
+pub(super) fn cv(e: opencv::Error) -> Error {
     Error::Internal(format!("OpenCV (bar tracking): {e}"))
 }
 

@@ -1,13 +1,14 @@
 //! Frame-to-frame plate following: detection near the lifter's hands when there is no track,
-//! then a local edge search around the constant-velocity prediction every frame, a periodic check
-//! for a larger concentric circle (we may be on the hub or an inner plate), and the wrists as
+//! then a local edge search around the constant-velocity prediction every frame, a periodic
+//! probe outward for the plate's rim (we may follow the hub or a painted ring), a periodic check
+//! for a better candidate near the hands, a fresh start at cuts between shots, and the wrists as
 //! the fallback when no plate is seen.
 
 use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::detect::{detect, follow, outer_rim, Candidate, DetectRequest};
+use super::detect::{cv, detect, follow, outer_rim, Candidate, DetectRequest};
 use super::fit::Ellipse;
 use super::prior::{
     body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH,
@@ -84,7 +85,9 @@ struct Track {
     /// Frames in a row the hands disagreed.
     hand_misses: u32,
     /// The plate's rim radius over the followed circle's (≥ 1): what is followed may be a sharper
-    /// ring concentric with the rim (see [`outer_rim`]). The median of the last probes.
+    /// ring concentric with the rim (see [`outer_rim`]): the median of `rim_ratios`, the last
+    /// probes' ratios.
+    rim_ratio: f32,
     rim_ratios: Vec<f32>,
     /// The rim's aspect, from the last probe that found it.
     rim_aspect: Option<f32>,
@@ -99,6 +102,9 @@ pub struct BarTracker {
     frames_since_search: u32,
     /// The last frame, shrunk to [`THUMB_W`]×[`THUMB_H`] BGR, to notice cuts between shots.
     last_thumb: Option<Vec<u8>>,
+    /// Scratch images for the thumbnail, reused frame to frame.
+    thumb_sampled: Mat,
+    thumb_small: Mat,
     pub stats: BarTrackerStats,
 }
 
@@ -110,6 +116,8 @@ impl BarTracker {
             track: None,
             frames_since_search: u32::MAX / 2,
             last_thumb: None,
+            thumb_sampled: Mat::default(),
+            thumb_small: Mat::default(),
             stats: Default::default(),
         }
     }
@@ -128,35 +136,38 @@ impl BarTracker {
     fn notice_cut(&mut self, frame_bgr: &Mat) -> Result<()> {
         // Point samples on a grid twice as fine, then averaged: a full-frame area average would
         // read every pixel of the frame.
-        let mut sampled = Mat::default();
         imgproc::resize(
             frame_bgr,
-            &mut sampled,
+            &mut self.thumb_sampled,
             Size::new(2 * THUMB_W as i32, 2 * THUMB_H as i32),
             0.0,
             0.0,
             imgproc::INTER_NEAREST,
         )
         .map_err(cv)?;
-        let mut small = Mat::default();
         imgproc::resize(
-            &sampled,
-            &mut small,
+            &self.thumb_sampled,
+            &mut self.thumb_small,
             Size::new(THUMB_W as i32, THUMB_H as i32),
             0.0,
             0.0,
             imgproc::INTER_AREA,
         )
         .map_err(cv)?;
-        let thumb = small.data_bytes().map_err(cv)?.to_vec();
-        if let Some(last) = &self.last_thumb {
-            if is_cut(last, &thumb, small.channels() as usize) {
-                self.stats.cuts += 1;
-                self.track = None;
-                self.body.clear();
+        let now = self.thumb_small.data_bytes().map_err(cv)?;
+        let channels = self.thumb_small.channels() as usize;
+        match &mut self.last_thumb {
+            Some(last) => {
+                if is_cut(last, now, channels) {
+                    self.stats.cuts += 1;
+                    self.track = None;
+                    self.body.clear();
+                }
+                last.clear();
+                last.extend_from_slice(now);
             }
+            None => self.last_thumb = Some(now.to_vec()),
         }
-        self.last_thumb = Some(thumb);
         Ok(())
     }
 
@@ -346,16 +357,7 @@ impl BarTracker {
         extra: &[Ellipse],
         aspects: [f32; 2],
     ) -> Result<(Vec<Candidate>, f32)> {
-        let r_e = PLATE_RADIUS_PER_BODY_LENGTH * body;
-        let req = DetectRequest {
-            cx: w[0],
-            cy: w[1] + 0.6 * r_e,
-            half_w: 3.5 * r_e,
-            half_h: 2.0 * r_e,
-            min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * body,
-            max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * body,
-            aspects,
-        };
+        let (req, r_e) = request_near_hands(w, body, aspects);
         self.stats.detector_runs += 1;
         Ok((detect(frame, &req, extra)?, r_e))
     }
@@ -408,10 +410,6 @@ impl BarTracker {
     }
 }
 
-fn cv(e: opencv::Error) -> crate::error::Error {
-    crate::error::Error::Internal(format!("OpenCV (bar tracking): {e}"))
-}
-
 /// Thumbnail size for noticing cuts: coarse enough that motion blurs away.
 const THUMB_W: usize = 32;
 const THUMB_H: usize = 18;
@@ -443,6 +441,27 @@ pub fn is_cut(last: &[u8], now: &[u8], channels: usize) -> bool {
     lit > 0 && changed as f32 > 0.4 * lit as f32
 }
 
+/// Where and for what size the detector looks, from the wrists and the lifter's body length (px),
+/// and the plate radius expected in the lifter's plane: the plate's centre is below the wrists,
+/// far more to either side in an oblique view.
+pub fn request_near_hands(
+    wrists: [f32; 2],
+    body_px: f32,
+    aspects: [f32; 2],
+) -> (DetectRequest, f32) {
+    let r_e = PLATE_RADIUS_PER_BODY_LENGTH * body_px;
+    let req = DetectRequest {
+        cx: wrists[0],
+        cy: wrists[1] + 0.6 * r_e,
+        half_w: 3.5 * r_e,
+        half_h: 2.0 * r_e,
+        min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * body_px,
+        max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * body_px,
+        aspects,
+    };
+    (req, r_e)
+}
+
 /// Largest change, in plate radii, of the plate centre's offset from the wrists before it counts
 /// as the hands disagreeing (the pose's wrists are noisy when a plate hides them).
 const MAX_HAND_OFFSET_CHANGE: f32 = 1.0;
@@ -470,25 +489,17 @@ impl Track {
             ref_r: e.r,
             hand_offset: None,
             hand_misses: 0,
+            rim_ratio: 1.0,
             rim_ratios: Vec::new(),
             rim_aspect: None,
             since_rim_probe: 0,
         }
     }
 
-    fn rim_ratio(&self) -> f32 {
-        if self.rim_ratios.is_empty() {
-            return 1.0;
-        }
-        let mut v = self.rim_ratios.clone();
-        v.sort_by(f32::total_cmp);
-        v[v.len() / 2]
-    }
-
     /// The plate as reported: the followed circle's centre with the rim's radius and shape.
     fn rim(&self) -> Ellipse {
         Ellipse {
-            r: self.e.r * self.rim_ratio(),
+            r: self.e.r * self.rim_ratio,
             aspect: self.rim_aspect.unwrap_or(self.e.aspect),
             ..self.e
         }
@@ -499,6 +510,9 @@ impl Track {
             self.rim_ratios.remove(0);
         }
         self.rim_ratios.push(ratio);
+        let mut sorted = self.rim_ratios.clone();
+        sorted.sort_by(f32::total_cmp);
+        self.rim_ratio = sorted[sorted.len() / 2];
     }
 }
 
