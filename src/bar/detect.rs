@@ -107,6 +107,8 @@ impl Patch {
 pub struct Candidate {
     pub ellipse: Ellipse,
     pub support: Support,
+    /// [`inner_ring_quality`] where measured (the tracker measures the candidates it weighs).
+    pub inner_ring: Option<f32>,
 }
 
 /// Where to look and for what size, in image px.
@@ -189,6 +191,7 @@ pub fn detect(frame: &Mat, req: &DetectRequest, extra: &[Ellipse]) -> Result<Vec
             Candidate {
                 ellipse: patch.to_image(&e),
                 support: s,
+                inner_ring: None,
             },
         );
         if k >= MAX_CONCENTRIC_CHECKS {
@@ -215,6 +218,7 @@ pub fn detect(frame: &Mat, req: &DetectRequest, extra: &[Ellipse]) -> Result<Vec
                     Candidate {
                         ellipse: patch.to_image(&e2),
                         support: s2,
+                        inner_ring: None,
                     },
                 );
             }
@@ -283,6 +287,7 @@ pub fn follow(
     Ok(Some(Candidate {
         ellipse: patch.to_image(&e),
         support: s,
+        inner_ring: None,
     }))
 }
 
@@ -364,8 +369,49 @@ pub fn outer_rim(
             return Ok(Some(Candidate {
                 ellipse: patch.to_image(&e),
                 support: s,
+                inner_ring: None,
             }));
         }
     }
     Ok(None)
+}
+
+/// Inner rings from this share of the radius to [`INNER_RING_MAX_RATIO`]: a plate's hub flange,
+/// painted rings, a bumper's insert, a smaller plate stacked outside.
+const INNER_RING_MIN_RATIO: f32 = 0.2;
+const INNER_RING_MAX_RATIO: f32 = 0.88;
+
+/// How clearly a ring concentric with `e` shows inside it (the best quality over radii from
+/// 0.2 to 0.88 of its radius, centre held), in patch px. Plates have such rings round the bar;
+/// a knee, a hand or a circle fitted across two plates' edges has none at its centre.
+pub fn inner_ring_quality(grads: &Gradients, e: &Ellipse) -> f32 {
+    let mut best = 0.0f32;
+    let mut f = INNER_RING_MIN_RATIO;
+    while f <= INNER_RING_MAX_RATIO {
+        let ring = Ellipse { r: e.r * f, ..*e };
+        if ring.r >= 3.0 {
+            best = best.max(support_within(grads, &ring, 1.0).quality());
+        }
+        f *= RIM_PROBE_STEP;
+    }
+    best
+}
+
+/// [`inner_ring_quality`] of an image-px ellipse, on a patch of its own where its radius is
+/// `work_r_patch` px.
+pub fn inner_ring_quality_at(frame: &Mat, e: &Ellipse, work_r_patch: f32) -> Result<f32> {
+    let scale = (work_r_patch / e.r.max(1.0)).min(1.0);
+    let margin = 3.0 / scale;
+    let Some(patch) = Patch::extract(
+        frame,
+        e.cx,
+        e.cy,
+        e.r * e.aspect + margin,
+        e.r + margin,
+        scale,
+    )?
+    else {
+        return Ok(0.0);
+    };
+    Ok(inner_ring_quality(&patch.grads, &patch.from_image(e)))
 }

@@ -8,7 +8,9 @@ use opencv::core::{Mat, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::detect::{cv, detect, follow, outer_rim, Candidate, DetectRequest};
+use super::detect::{
+    cv, detect, follow, inner_ring_quality_at, outer_rim, Candidate, DetectRequest,
+};
 use super::fit::Ellipse;
 use super::prior::{
     body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH,
@@ -93,6 +95,9 @@ struct Track {
     rim_aspect: Option<f32>,
     /// Frames since the rim was last probed for.
     since_rim_probe: u32,
+    /// The lifter's body length (px) when the track was chosen or last verified: the plate's
+    /// expected size came from it.
+    body_px_at_check: Option<f32>,
 }
 
 pub struct BarTracker {
@@ -285,16 +290,30 @@ impl BarTracker {
         if quality.is_some() && tr.since_rim_probe >= RIM_PROBE_EVERY_FRAMES {
             self.probe_rim(frame, &mut tr)?;
         }
-        if tr.since_verify >= self.opts.verify_every_frames {
-            if let (Some(w), Some(body)) = (wrists, self.body.estimate_px()) {
+        let body_now = self.body.estimate_px();
+        // The lifter's size early in a clip comes from a crouched setup, often with the knees
+        // out towards the camera: it may be a third short, so the first plate was chosen with
+        // too small a size in mind. Look again as soon as the estimate has grown.
+        let body_grew = matches!((body_now, tr.body_px_at_check), (Some(now), Some(then)) if now > BODY_GROWTH_RECHECK * then);
+        if tr.since_verify >= self.opts.verify_every_frames || body_grew {
+            if let (Some(w), Some(body)) = (wrists, body_now) {
                 tr.since_verify = 0;
+                tr.body_px_at_check = Some(body);
                 // Look again around the hands, scoring the tracked circle in the same patch:
                 // switch when something clearly more plate-like is there (the start may have
                 // caught the far plate, or a round shape on the lifter).
                 // The view does not change within a clip: only the tracked plate's aspect.
                 let rim = tr.rim();
+                // The followed circle's aspect, and a side view's circle when that is far from
+                // round: what is followed may not be the plate (a knee fits a narrow ellipse),
+                // and then its shape says nothing about the view.
+                let round = if (rim.aspect - 1.0).abs() > 0.1 {
+                    1.0
+                } else {
+                    rim.aspect
+                };
                 let (cands, r_e) =
-                    self.detect_near_hands(frame, w, body, &[tr.e, rim], [tr.e.aspect; 2])?;
+                    self.detect_near_hands(frame, w, body, &[tr.e, rim], [rim.aspect, round])?;
                 let ours =
                     |c: &Candidate| same_circle(&c.ellipse, &tr.e) || same_circle(&c.ellipse, &rim);
                 let current = cands
@@ -315,6 +334,7 @@ impl BarTracker {
                         self.stats.switches += 1;
                         let best = self.calibrate(frame, best)?;
                         tr = Track::new(best.ellipse, t_s);
+                        tr.body_px_at_check = Some(body);
                         self.probe_rim(frame, &mut tr)?;
                         quality = Some(best.support.quality());
                     }
@@ -359,7 +379,17 @@ impl BarTracker {
     ) -> Result<(Vec<Candidate>, f32)> {
         let (req, r_e) = request_near_hands(w, body, aspects);
         self.stats.detector_runs += 1;
-        Ok((detect(frame, &req, extra)?, r_e))
+        let mut cands = detect(frame, &req, extra)?;
+        for c in cands.iter_mut() {
+            if selection_score(c, w, r_e) > 0.0 {
+                c.inner_ring = Some(inner_ring_quality_at(
+                    frame,
+                    &c.ellipse,
+                    self.opts.work_radius_px,
+                )?);
+            }
+        }
+        Ok((cands, r_e))
     }
 
     /// Centre, radius and aspect of a fresh detection at the tracking resolution.
@@ -403,6 +433,7 @@ impl BarTracker {
         let best = self.calibrate(frame, best)?;
         self.stats.detections += 1;
         let mut tr = Track::new(best.ellipse, t_s);
+        tr.body_px_at_check = Some(body);
         self.probe_rim(frame, &mut tr)?;
         let out = (tr.rim(), best.support.quality());
         self.track = Some(tr);
@@ -468,6 +499,9 @@ const MAX_HAND_OFFSET_CHANGE: f32 = 1.0;
 /// Frames in a row the hands may disagree before the track is dropped.
 const MAX_HAND_MISSES: u32 = 6;
 
+/// A track is verified early when the lifter's body-length estimate has grown by this factor
+/// since the track was chosen or last verified.
+const BODY_GROWTH_RECHECK: f32 = 1.15;
 /// A candidate must beat the tracked circle's score by this factor to replace it.
 const SWITCH_MARGIN: f32 = 1.3;
 /// The rim is looked for around the followed circle every this many frames.
@@ -493,6 +527,7 @@ impl Track {
             rim_ratios: Vec::new(),
             rim_aspect: None,
             since_rim_probe: 0,
+            body_px_at_check: None,
         }
     }
 
@@ -521,13 +556,19 @@ fn same_circle(a: &Ellipse, b: &Ellipse) -> bool {
     (a.cx - b.cx).hypot(a.cy - b.cy) < 0.2 * a.r.max(b.r) && (a.r / b.r - 1.0).abs() < 0.12
 }
 
+/// The plate's centre below the wrists, in plate radii, most likely (the hand labels' median).
+const HAND_TO_PLATE_DY: f32 = 0.85;
+
 /// The near plate's score: a clear rim (quality), near the hands, and big (see [`choose_near_plate`]).
 pub fn selection_score(c: &Candidate, wrists: [f32; 2], expected_r: f32) -> f32 {
     let loc = location_weight(&c.ellipse, wrists, expected_r);
     if loc < 0.25 {
         return 0.0;
     }
-    c.support.quality() * (c.ellipse.r / expected_r).sqrt() * (0.5 + 0.5 * loc)
+    // Rings round the bar at the centre: a plate has them, a knee or a circle across two
+    // plates' edges has not.
+    let rings = c.inner_ring.map_or(1.0, |q| 0.5 + q);
+    c.support.quality() * (c.ellipse.r / expected_r).sqrt() * (0.5 + 0.5 * loc) * rings
 }
 
 /// How well a candidate's place fits the hands: the bar is in the hands, so in a side view the
@@ -540,7 +581,11 @@ pub fn location_weight(e: &Ellipse, wrists: [f32; 2], expected_r: f32) -> f32 {
     let r = e.r.max(expected_r);
     let dx = (e.cx - wrists[0]) / r;
     let dy = (e.cy - wrists[1]) / r;
-    (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - 0.5) / 1.0).powi(2)).exp()
+    // On the hand labels the rim's centre lies 0.35–1.5 radii below the wrists (5th–95th
+    // percentile, median 0.85); above the wrists it is rare (−0.2 at most), so a circle well
+    // above the hands (the hips, the belly) is far less likely than one far below them.
+    let dy_sigma = if dy < HAND_TO_PLATE_DY { 0.7 } else { 1.0 };
+    (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - HAND_TO_PLATE_DY) / dy_sigma).powi(2)).exp()
 }
 
 /// The near plate among candidates: a clear rim (quality), near the hands, and big: the near
