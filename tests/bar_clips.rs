@@ -608,7 +608,11 @@ fn debug_detect() {
     let frame = frame.unwrap();
     let lms = &rec.frames[k].pose.as_ref().unwrap().landmarks;
     let (w, _) = wrists_px(lms).unwrap();
-    let b = body.estimate_px().unwrap();
+    // `LIFTFORM_BAR_BODY=px` sets the lifter's size (the tracker's estimate early in a clip).
+    let b = std::env::var("LIFTFORM_BAR_BODY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| body.estimate_px().unwrap());
     // The tracker's own request, as its search makes it.
     let (req, r_e) = request_near_hands(w, b, [1.0, 0.72]);
     println!("wrists {w:?} body {b} req {req:?}");

@@ -336,7 +336,9 @@ pub fn outer_rim(
     let mut peaks: Vec<Ellipse> = Vec::new();
     for aspect in aspects {
         let mut profile: Vec<(Ellipse, f32)> = Vec::new();
-        let mut f = RIM_PROBE_MIN_RATIO;
+        // From one step inside the smallest ratio, so that a peak there is a true maximum and
+        // not the tail of the followed circle's own (blurred, or polygonal) edge.
+        let mut f = RIM_PROBE_MIN_RATIO / RIM_PROBE_STEP;
         while start.r * f <= max_r_px * patch.scale {
             let e = Ellipse {
                 r: start.r * f,
@@ -346,10 +348,10 @@ pub fn outer_rim(
             profile.push((e, support_within(&patch.grads, &e, 1.0).quality()));
             f *= RIM_PROBE_STEP;
         }
-        for i in 0..profile.len() {
+        for i in 1..profile.len() {
             let q = profile[i].1;
             if q >= min_quality
-                && (i == 0 || q >= profile[i - 1].1)
+                && q > profile[i - 1].1
                 && (i + 1 == profile.len() || q >= profile[i + 1].1)
             {
                 peaks.push(profile[i].0);
@@ -358,14 +360,16 @@ pub fn outer_rim(
     }
     peaks.sort_by(|a, b| b.r.total_cmp(&a.r));
     for peak in peaks {
+        let inner_limit = start.r * RIM_PROBE_MIN_RATIO;
         let bounds = SearchBounds {
-            min_r: peak.r / RIM_PROBE_STEP,
+            min_r: (peak.r / RIM_PROBE_STEP).max(inner_limit),
             max_r: peak.r * RIM_PROBE_STEP,
             max_shift: 0.04 * peak.r + 1.0,
             fit_aspect: false,
         };
         let (e, s) = refine(&patch.grads, peak, bounds);
-        if s.quality() >= min_quality {
+        // A fit that slid back against the inner limit is the followed circle's own edge.
+        if s.quality() >= min_quality && e.r > inner_limit * 1.005 {
             return Ok(Some(Candidate {
                 ellipse: patch.to_image(&e),
                 support: s,

@@ -514,6 +514,25 @@ pub struct HoughPeak {
     pub votes: f32,
 }
 
+/// Below this share of its perimeter inside the patch, an ellipse's votes are not scaled up
+/// further (a short arc is too weak a hint of a whole plate).
+const MIN_SCORED_ARC_SHARE: f32 = 0.6;
+
+/// The share of a circle's (or, along one axis, an ellipse's) perimeter beyond either end of
+/// [0, len] along one axis, its centre at `c` and its semi-axis along it `semi` (ellipses are
+/// treated as circles in the axis's scaled space; both ends counted).
+fn arc_share_beyond(c: f32, len: f32, semi: f32) -> f32 {
+    let beyond = |d: f32| {
+        if d >= semi {
+            0.0
+        } else {
+            (d / semi).clamp(-1.0, 1.0).acos() / std::f32::consts::PI
+        }
+    };
+    // Sample positions run from 1 to len − 2 (see [`Gradients::sample`]).
+    beyond(c - 1.0) + beyond(len - 2.0 - c)
+}
+
 /// Ratio between successive radius bins of [`hough_ellipses`].
 const HOUGH_RADIUS_STEP: f32 = 1.06;
 
@@ -570,15 +589,24 @@ pub fn hough_ellipses(
         }
     }
     // 3×3 box sum per radius (direction noise scatters a rim's votes by a pixel or two), normalised
-    // by the perimeter (edges are ~2 px wide after Sobel: two votes per rim pixel).
+    // by the perimeter inside the patch (edges are ~2 px wide after Sobel: two votes per rim
+    // pixel): a plate cut by the frame's edge scores by the part of its rim that can be seen.
     let mut score = vec![0.0f32; w * h * nr];
     let mut rows = vec![0.0f32; w * h];
+    let mut outside_x = vec![0.0f32; w];
+    let mut outside_y = vec![0.0f32; h];
     for ri in 0..nr {
         let a = radii[ri] * aspect;
         let b = radii[ri];
         let perimeter =
             std::f32::consts::PI * (3.0 * (a + b) - ((3.0 * a + b) * (a + 3.0 * b)).sqrt());
         let norm = 1.0 / (2.0 * perimeter);
+        for (x, o) in outside_x.iter_mut().enumerate() {
+            *o = arc_share_beyond(x as f32, w as f32, a);
+        }
+        for (y, o) in outside_y.iter_mut().enumerate() {
+            *o = arc_share_beyond(y as f32, h as f32, b);
+        }
         let plane = &acc[ri * h * w..(ri + 1) * h * w];
         // Separable 3×3 box: horizontal sums, then vertical.
         for y in 0..h {
@@ -591,7 +619,8 @@ pub fn hough_ellipses(
         for y in 1..h - 1 {
             for x in 1..w - 1 {
                 let i = y * w + x;
-                out[i] = (rows[i - w] + rows[i] + rows[i + w]) * norm;
+                let inside = (1.0 - outside_x[x] - outside_y[y]).max(MIN_SCORED_ARC_SHARE);
+                out[i] = (rows[i - w] + rows[i] + rows[i + w]) * norm / inside;
             }
         }
     }
