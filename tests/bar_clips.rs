@@ -653,7 +653,7 @@ fn debug_detect() {
                 cx: v[0],
                 cy: v[1],
                 r: v[2],
-                aspect: 1.0,
+                aspect: v.get(3).copied().unwrap_or(1.0),
             });
             println!("truth support {:?}", support(&patch.grads, &e));
         }

@@ -206,6 +206,33 @@ impl Support {
     }
 }
 
+impl Support {
+    /// [`Support::quality`] from the sectors whose edges run along a motion (dx, dy): a fast
+    /// bar smears the plate's edges across the motion (the top and bottom of a plate going up)
+    /// while those along it stay sharp. The mean over the seen sectors whose normal is within
+    /// 45° of square to the motion, discounted as `quality` is.
+    pub fn quality_along_motion(&self, dx: f32, dy: f32) -> f32 {
+        let len = dx.hypot(dy);
+        if len <= 0.0 {
+            return self.quality();
+        }
+        let (mx, my) = (dx / len, dy / len);
+        let mut v = Vec::with_capacity(SECTORS);
+        for (k, &q) in self.sectors.iter().enumerate() {
+            let mid = (k as f32 + 0.5) * std::f32::consts::TAU / SECTORS as f32;
+            let (s, c) = mid.sin_cos();
+            if q.is_finite() && (c * mx + s * my).abs() <= std::f32::consts::FRAC_1_SQRT_2 {
+                v.push(q);
+            }
+        }
+        if v.len() < 2 {
+            return 0.0;
+        }
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        mean * self.in_patch.min(0.6) / 0.6
+    }
+}
+
 /// Number of perimeter samples for an ellipse of radius `r` px: about one every 2 px.
 pub fn sample_count(r: f32) -> usize {
     ((std::f32::consts::TAU * r / 2.0) as usize).clamp(32, 160)

@@ -98,6 +98,9 @@ struct Track {
     /// The lifter's body length (px) when the track was chosen or last verified: the plate's
     /// expected size came from it.
     body_px_at_check: Option<f32>,
+    /// Frames the plate was seen in, and the sum of its quality over them.
+    seen_frames: u32,
+    seen_quality_sum: f32,
 }
 
 pub struct BarTracker {
@@ -242,7 +245,18 @@ impl BarTracker {
             self.opts.work_radius_px,
             false,
         )?;
-        let seen = found.filter(|c| c.support.quality() >= self.opts.min_follow_quality);
+        // A fast bar blurs the plate's edges across its motion: judge it by the edges along it.
+        let blurred = speed > MOTION_BLUR_SHIFT * tr.e.r;
+        let (vx, vy) = (tr.vx, tr.vy);
+        let quality_of = |c: &Candidate| {
+            let q = c.support.quality();
+            if blurred {
+                q.max(c.support.quality_along_motion(vx, vy))
+            } else {
+                q
+            }
+        };
+        let seen = found.filter(|c| quality_of(c) >= self.opts.min_follow_quality);
         let mut quality = None;
         match seen {
             Some(c) => {
@@ -253,7 +267,9 @@ impl BarTracker {
                 }
                 tr.e = c.ellipse;
                 tr.misses = 0;
-                quality = Some(c.support.quality());
+                quality = Some(quality_of(&c));
+                tr.seen_frames += 1;
+                tr.seen_quality_sum += c.support.quality();
             }
             None => {
                 tr.e = pred;
@@ -327,8 +343,13 @@ impl BarTracker {
                     // A circle sharing our centre is a ring of the same plate (the rim is probed
                     // for separately): never a reason to move.
                     let concentric = (b.cx - e.cx).hypot(b.cy - e.cy) < 0.15 * b.r.max(e.r);
+                    // A plate followed well for a while is the plate: its size is known, and
+                    // something much smaller is a knee, a hand or a ring, not a better plate.
+                    let shrinks =
+                        tr.is_established() && best.ellipse.r < MIN_SWITCH_RADIUS_RATIO * rim.r;
                     let switch = !ours(&best)
                         && !concentric
+                        && !shrinks
                         && selection_score(&best, w, r_e) > SWITCH_MARGIN * current;
                     if switch {
                         self.stats.switches += 1;
@@ -502,6 +523,14 @@ const MAX_HAND_MISSES: u32 = 6;
 /// A track is verified early when the lifter's body-length estimate has grown by this factor
 /// since the track was chosen or last verified.
 const BODY_GROWTH_RECHECK: f32 = 1.15;
+/// A plate moving more than this share of its radius per frame is judged by the edges along
+/// its motion (see [`Support::quality_along_motion`]).
+const MOTION_BLUR_SHIFT: f32 = 0.08;
+/// Frames seen, and their mean quality, that make a track established.
+const ESTABLISHED_FRAMES: u32 = 30;
+const ESTABLISHED_MEAN_QUALITY: f32 = 0.45;
+/// An established track does not move to a circle smaller than this share of its rim.
+const MIN_SWITCH_RADIUS_RATIO: f32 = 0.75;
 /// A candidate must beat the tracked circle's score by this factor to replace it.
 const SWITCH_MARGIN: f32 = 1.3;
 /// The rim is looked for around the followed circle every this many frames.
@@ -528,6 +557,8 @@ impl Track {
             rim_aspect: None,
             since_rim_probe: 0,
             body_px_at_check: None,
+            seen_frames: 0,
+            seen_quality_sum: 0.0,
         }
     }
 
@@ -538,6 +569,13 @@ impl Track {
             aspect: self.rim_aspect.unwrap_or(self.e.aspect),
             ..self.e
         }
+    }
+
+    /// Followed for a second or more with a fair edge and the hands agreeing (a track that leaves
+    /// the hands is dropped).
+    fn is_established(&self) -> bool {
+        self.seen_frames >= ESTABLISHED_FRAMES
+            && self.seen_quality_sum >= ESTABLISHED_MEAN_QUALITY * self.seen_frames as f32
     }
 
     fn push_rim_ratio(&mut self, ratio: f32) {
@@ -588,6 +626,15 @@ pub fn location_weight(e: &Ellipse, wrists: [f32; 2], expected_r: f32) -> f32 {
     (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - HAND_TO_PLATE_DY) / dy_sigma).powi(2)).exp()
 }
 
+/// The rim quality a candidate needs: less when clear rings show at its centre (two pieces of
+/// evidence for a plate; a blurred rim of a plate on the move may fall short alone).
+fn required_quality(c: &Candidate, min_quality: f32) -> f32 {
+    min_quality - RING_QUALITY_CREDIT * c.inner_ring.unwrap_or(0.0)
+}
+
+/// Rim quality a candidate's clear rings at its centre may stand in for (at ring quality 1).
+const RING_QUALITY_CREDIT: f32 = 0.1;
+
 /// The near plate among candidates: a clear rim (quality), near the hands, and big: the near
 /// plate looks bigger than the far one, and a hub ring or an inner plate is smaller still.
 /// `expected_r` is the plate radius the lifter's size suggests for a plate in the lifter's plane.
@@ -601,7 +648,7 @@ pub fn choose_near_plate(
 ) -> Option<Candidate> {
     let best = cands
         .iter()
-        .filter(|c| c.support.quality() >= min_quality)
+        .filter(|c| c.support.quality() >= required_quality(c, min_quality))
         .map(|c| (selection_score(c, wrists, expected_r), c))
         .filter(|(s, _)| *s > 0.0)
         .max_by(|a, b| a.0.total_cmp(&b.0))
