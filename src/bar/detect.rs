@@ -419,3 +419,33 @@ pub fn inner_ring_quality_at(frame: &Mat, e: &Ellipse, work_r_patch: f32) -> Res
     };
     Ok(inner_ring_quality(&patch.grads, &patch.from_image(e)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bar::fit::tests::disc_patch;
+
+    #[test]
+    fn rings_at_the_centre_are_found_and_an_offset_circle_has_none() {
+        let plate = Ellipse {
+            cx: 60.0,
+            cy: 60.0,
+            r: 40.0,
+            aspect: 1.0,
+        };
+        let hub = Ellipse { r: 16.0, ..plate };
+        let (w, h) = (120usize, 120usize);
+        let outer = disc_patch(w, h, plate, 60, 180);
+        let inner = disc_patch(w, h, hub, 220, 180);
+        let px: Vec<u8> = outer
+            .iter()
+            .zip(&inner)
+            .map(|(&o, &i)| if i != 180 { i } else { o })
+            .collect();
+        let g = Gradients::from_pixels(w, h, 1, &px);
+        assert!(inner_ring_quality(&g, &plate) > 0.8);
+        // The same size a quarter of a radius off: no ring shares its centre.
+        let off = Ellipse { cx: 70.0, ..plate };
+        assert!(inner_ring_quality(&g, &off) < 0.4);
+    }
+}

@@ -856,6 +856,71 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn hough_scores_a_plate_cut_by_the_patch_edge_by_its_visible_rim() {
+        // A disc whose lower 40 % is below the patch (a plate on the floor at the frame's
+        // bottom): its votes are a share of the rim that can be seen, so about 1, not 0.6.
+        let plate = Ellipse {
+            cx: 60.0,
+            cy: 90.0,
+            r: 35.0,
+            aspect: 1.0,
+        };
+        let (w, h) = (130usize, 111usize);
+        let g = Gradients::from_pixels(w, h, 1, &disc_patch(w, h, plate, 30, 160));
+        let peaks = hough_ellipses(&g, 12.0, 45.0, 1.0, 5);
+        let p = peaks[0];
+        assert!(
+            (p.ellipse.cx - plate.cx).abs() <= 2.0 && (p.ellipse.cy - plate.cy).abs() <= 2.0,
+            "{peaks:?}"
+        );
+        assert!((p.ellipse.r / plate.r - 1.0).abs() < 0.07, "{peaks:?}");
+        assert!(p.votes > 0.8, "{peaks:?}");
+        // The share beyond the patch: none in the middle, half with the centre on the edge.
+        assert_eq!(arc_share_beyond(50.0, 100.0, 20.0), 0.0);
+        assert!((arc_share_beyond(98.0, 100.0, 20.0) - 0.5).abs() < 1e-4);
+    }
+
+    #[test]
+    fn a_blurred_plate_is_judged_by_the_edges_along_its_motion() {
+        let truth = Ellipse {
+            cx: 70.0,
+            cy: 60.0,
+            r: 30.0,
+            aspect: 1.0,
+        };
+        let (w, h) = (140usize, 120usize);
+        let sharp = disc_patch(w, h, truth, 40, 200);
+        // Vertical motion blur over 25 px: the top and bottom edges smear, the sides do not.
+        let mut px = vec![0u8; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let (mut sum, mut n) = (0u32, 0u32);
+                for d in -12i32..=12 {
+                    let yy = y as i32 + d;
+                    if (0..h as i32).contains(&yy) {
+                        sum += sharp[yy as usize * w + x] as u32;
+                        n += 1;
+                    }
+                }
+                px[y * w + x] = (sum / n) as u8;
+            }
+        }
+        // Sharp clutter elsewhere (the background is not blurred) sets the patch's contrast.
+        for y in 0..h {
+            for x in 0..24 {
+                px[y * w + x] = if (x / 4) % 2 == 0 { 255 } else { 0 };
+            }
+        }
+        let g = Gradients::from_pixels(w, h, 1, &px);
+        let s = support(&g, &truth);
+        let along = s.quality_along_motion(0.0, -1.0);
+        let across = s.quality_along_motion(1.0, 0.0);
+        assert!(along > 0.8, "{s:?}");
+        assert!(along > s.quality() + 0.2, "{s:?}");
+        assert!(across < s.quality(), "{s:?}");
+    }
+
+    #[test]
     fn colour_edges_count_when_brightness_is_equal() {
         // red disc on a green background of similar grey level: gray would see almost nothing
         let (w, h) = (80usize, 80usize);

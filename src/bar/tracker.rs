@@ -676,6 +676,41 @@ mod tests {
     }
 
     #[test]
+    fn a_plate_above_the_hands_is_less_likely_than_one_as_far_below() {
+        let wrists = [100.0, 100.0];
+        let at = |dy_r: f32| {
+            let e = Ellipse {
+                cx: 100.0,
+                cy: 100.0 + dy_r * 50.0,
+                r: 50.0,
+                aspect: 1.0,
+            };
+            location_weight(&e, wrists, 50.0)
+        };
+        assert!((at(HAND_TO_PLATE_DY) - 1.0).abs() < 1e-6);
+        // A radius either side of the most likely place: below is likelier than above.
+        assert!(at(HAND_TO_PLATE_DY + 1.0) > at(HAND_TO_PLATE_DY - 1.0) + 0.2);
+        // Well above the hands (the hips): ruled out.
+        assert!(at(-1.0) < 0.25);
+    }
+
+    #[test]
+    fn rings_at_the_centre_lower_the_rim_quality_needed() {
+        let c = |inner_ring| Candidate {
+            ellipse: Ellipse {
+                cx: 0.0,
+                cy: 0.0,
+                r: 10.0,
+                aspect: 1.0,
+            },
+            support: Default::default(),
+            inner_ring,
+        };
+        assert_eq!(required_quality(&c(None), 0.45), 0.45);
+        assert!(required_quality(&c(Some(0.9)), 0.45) < 0.37);
+    }
+
+    #[test]
     fn a_cut_is_most_lit_cells_changing() {
         // Black bars (0) never count; of the three lit cells two change a lot: a cut.
         assert!(is_cut(
