@@ -401,8 +401,11 @@ impl BarTracker {
         let (req, r_e) = request_near_hands(w, body, aspects);
         self.stats.detector_runs += 1;
         let mut cands = detect(frame, &req, extra)?;
+        // Rings are measured only where they can make a difference: a candidate that could be
+        // chosen with the most credit they give.
+        let floor = self.opts.min_detect_quality - RING_QUALITY_CREDIT;
         for c in cands.iter_mut() {
-            if selection_score(c, w, r_e) > 0.0 {
+            if c.support.quality() >= floor && selection_score(c, w, r_e) > 0.0 {
                 c.inner_ring = Some(inner_ring_quality_at(
                     frame,
                     &c.ellipse,
