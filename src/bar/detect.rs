@@ -79,6 +79,23 @@ impl Patch {
         }))
     }
 
+    /// The part of `frame` reaching `reach_w`, `reach_h` image px either side of (cx, cy), plus a
+    /// 3 patch-px margin, scaled so that `ref_r` image px become `work_r_patch` patch px (never
+    /// enlarged): the plate-sized working patches of following and probing.
+    pub fn around(
+        frame: &Mat,
+        cx: f32,
+        cy: f32,
+        reach_w: f32,
+        reach_h: f32,
+        ref_r: f32,
+        work_r_patch: f32,
+    ) -> Result<Option<Patch>> {
+        let scale = (work_r_patch / ref_r.max(1.0)).min(1.0);
+        let margin = 3.0 / scale;
+        Patch::extract(frame, cx, cy, reach_w + margin, reach_h + margin, scale)
+    }
+
     /// Patch px → image px (OpenCV's resize maps pixel centres: x_img = (x_patch + ½)/s − ½).
     pub fn to_image(&self, e: &Ellipse) -> Ellipse {
         let s = self.scale;
@@ -109,6 +126,17 @@ pub struct Candidate {
     pub support: Support,
     /// [`inner_ring_quality`] where measured (the tracker measures the candidates it weighs).
     pub inner_ring: Option<f32>,
+}
+
+impl Candidate {
+    /// A candidate whose rings have not been measured.
+    pub fn new(ellipse: Ellipse, support: Support) -> Candidate {
+        Candidate {
+            ellipse,
+            support,
+            inner_ring: None,
+        }
+    }
 }
 
 /// Where to look and for what size, in image px.
@@ -186,14 +214,7 @@ pub fn detect(frame: &Mat, req: &DetectRequest, extra: &[Ellipse]) -> Result<Vec
     let mut out: Vec<Candidate> = Vec::new();
     for (k, seed) in seeds.into_iter().enumerate() {
         let (e, s) = refine(&patch.grads, seed, bounds);
-        push_unique(
-            &mut out,
-            Candidate {
-                ellipse: patch.to_image(&e),
-                support: s,
-                inner_ring: None,
-            },
-        );
+        push_unique(&mut out, Candidate::new(patch.to_image(&e), s));
         if k >= MAX_CONCENTRIC_CHECKS {
             continue;
         }
@@ -213,14 +234,7 @@ pub fn detect(frame: &Mat, req: &DetectRequest, extra: &[Ellipse]) -> Result<Vec
             };
             let (e2, s2) = refine(&patch.grads, big, local);
             if e2.r > e.r * 1.12 {
-                push_unique(
-                    &mut out,
-                    Candidate {
-                        ellipse: patch.to_image(&e2),
-                        support: s2,
-                        inner_ring: None,
-                    },
-                );
+                push_unique(&mut out, Candidate::new(patch.to_image(&e2), s2));
             }
         }
     }
@@ -255,11 +269,16 @@ pub fn follow(
     work_r_patch: f32,
     fit_aspect: bool,
 ) -> Result<Option<Candidate>> {
-    let scale = (work_r_patch / predicted.r.max(1.0)).min(1.0);
-    let margin = 3.0 / scale;
-    let hw = predicted.r * predicted.aspect * 1.06 + max_shift_px + margin;
-    let hh = predicted.r * 1.06 + max_shift_px + margin;
-    let Some(patch) = Patch::extract(frame, predicted.cx, predicted.cy, hw, hh, scale)? else {
+    let Some(patch) = Patch::around(
+        frame,
+        predicted.cx,
+        predicted.cy,
+        predicted.r * predicted.aspect * 1.06 + max_shift_px,
+        predicted.r * 1.06 + max_shift_px,
+        predicted.r,
+        work_r_patch,
+    )?
+    else {
         return Ok(None);
     };
     let start = patch.from_image(&predicted);
@@ -284,11 +303,7 @@ pub fn follow(
     } else {
         super::fit::search(&patch.grads, start, &[1.0], step, bounds)
     };
-    Ok(Some(Candidate {
-        ellipse: patch.to_image(&e),
-        support: s,
-        inner_ring: None,
-    }))
+    Ok(Some(Candidate::new(patch.to_image(&e), s)))
 }
 
 /// Step between the radii [`outer_rim`] tries (3 %).
@@ -311,15 +326,14 @@ pub fn outer_rim(
     if max_r_px < inner.r * RIM_PROBE_MIN_RATIO || inner.r < 1.0 {
         return Ok(None);
     }
-    let scale = (work_r_patch / inner.r).min(1.0);
-    let margin = 3.0 / scale;
-    let Some(patch) = Patch::extract(
+    let Some(patch) = Patch::around(
         frame,
         inner.cx,
         inner.cy,
-        max_r_px * inner.aspect * 1.08 + margin,
-        max_r_px * 1.08 + margin,
-        scale,
+        max_r_px * inner.aspect * 1.08,
+        max_r_px * 1.08,
+        inner.r,
+        work_r_patch,
     )?
     else {
         return Ok(None);
@@ -370,11 +384,7 @@ pub fn outer_rim(
         let (e, s) = refine(&patch.grads, peak, bounds);
         // A fit that slid back against the inner limit is the followed circle's own edge.
         if s.quality() >= min_quality && e.r > inner_limit * 1.005 {
-            return Ok(Some(Candidate {
-                ellipse: patch.to_image(&e),
-                support: s,
-                inner_ring: None,
-            }));
+            return Ok(Some(Candidate::new(patch.to_image(&e), s)));
         }
     }
     Ok(None)
@@ -407,16 +417,7 @@ pub fn inner_ring_quality(grads: &Gradients, e: &Ellipse) -> f32 {
 /// [`inner_ring_quality`] of an image-px ellipse, on a patch of its own where its radius is
 /// `work_r_patch` px.
 pub fn inner_ring_quality_at(frame: &Mat, e: &Ellipse, work_r_patch: f32) -> Result<f32> {
-    let scale = (work_r_patch / e.r.max(1.0)).min(1.0);
-    let margin = 3.0 / scale;
-    let Some(patch) = Patch::extract(
-        frame,
-        e.cx,
-        e.cy,
-        e.r * e.aspect + margin,
-        e.r + margin,
-        scale,
-    )?
+    let Some(patch) = Patch::around(frame, e.cx, e.cy, e.r * e.aspect, e.r, e.r, work_r_patch)?
     else {
         return Ok(0.0);
     };

@@ -190,23 +190,20 @@ impl Support {
     /// The arcs must go round: the mean over the seen sectors after dropping the best two, so a
     /// circle that only touches two straight edges (a floor line above, a shadow below) scores low.
     pub fn quality(&self) -> f32 {
-        let mut v: Vec<f32> = self
-            .sectors
-            .iter()
-            .copied()
-            .filter(|x| x.is_finite())
-            .collect();
-        if v.len() < 3 {
+        let mut seen = [0.0f32; SECTORS];
+        let mut n = 0;
+        for q in self.sectors.iter().copied().filter(|q| q.is_finite()) {
+            seen[n] = q;
+            n += 1;
+        }
+        if n < 3 {
             return 0.0;
         }
-        v.sort_by(f32::total_cmp);
-        let kept = &v[..v.len() - 2];
-        let mean = kept.iter().sum::<f32>() / kept.len() as f32;
-        mean * self.in_patch.min(0.6) / 0.6
+        let kept = &mut seen[..n];
+        kept.sort_by(f32::total_cmp);
+        self.discounted_mean(&kept[..n - 2])
     }
-}
 
-impl Support {
     /// [`Support::quality`] from the sectors whose edges run along a motion (dx, dy): a fast
     /// bar smears the plate's edges across the motion (the top and bottom of a plate going up)
     /// while those along it stay sharp. The mean over the seen sectors whose normal is within
@@ -217,18 +214,25 @@ impl Support {
             return self.quality();
         }
         let (mx, my) = (dx / len, dy / len);
-        let mut v = Vec::with_capacity(SECTORS);
+        let mut along = [0.0f32; SECTORS];
+        let mut n = 0;
         for (k, &q) in self.sectors.iter().enumerate() {
             let mid = (k as f32 + 0.5) * std::f32::consts::TAU / SECTORS as f32;
             let (s, c) = mid.sin_cos();
             if q.is_finite() && (c * mx + s * my).abs() <= std::f32::consts::FRAC_1_SQRT_2 {
-                v.push(q);
+                along[n] = q;
+                n += 1;
             }
         }
-        if v.len() < 2 {
+        if n < 2 {
             return 0.0;
         }
-        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        self.discounted_mean(&along[..n])
+    }
+
+    /// The mean of sector shares, discounted when over 40 % of the outline is outside the patch.
+    fn discounted_mean(&self, sectors: &[f32]) -> f32 {
+        let mean = sectors.iter().sum::<f32>() / sectors.len() as f32;
         mean * self.in_patch.min(0.6) / 0.6
     }
 }

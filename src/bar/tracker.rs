@@ -97,7 +97,7 @@ struct Track {
     since_rim_probe: u32,
     /// The lifter's body length (px) when the track was chosen or last verified: the plate's
     /// expected size came from it.
-    body_px_at_check: Option<f32>,
+    body_px_at_check: f32,
     /// Frames the plate was seen in, and the sum of its quality over them.
     seen_frames: u32,
     seen_quality_sum: f32,
@@ -247,19 +247,20 @@ impl BarTracker {
         )?;
         // A fast bar blurs the plate's edges across its motion: judge it by the edges along it.
         let blurred = speed > MOTION_BLUR_SHIFT * tr.e.r;
-        let (vx, vy) = (tr.vx, tr.vy);
-        let quality_of = |c: &Candidate| {
-            let q = c.support.quality();
-            if blurred {
-                q.max(c.support.quality_along_motion(vx, vy))
-            } else {
-                q
-            }
-        };
-        let seen = found.filter(|c| quality_of(c) >= self.opts.min_follow_quality);
+        // (candidate, its rim quality, the quality it is judged by)
+        let seen = found
+            .map(|c| {
+                let q = c.support.quality();
+                let judged = match blurred {
+                    true => q.max(c.support.quality_along_motion(tr.vx, tr.vy)),
+                    false => q,
+                };
+                (c, q, judged)
+            })
+            .filter(|(_, _, judged)| *judged >= self.opts.min_follow_quality);
         let mut quality = None;
         match seen {
-            Some(c) => {
+            Some((c, rim_quality, judged)) => {
                 if dt > 0.0 {
                     let (vx, vy) = ((c.ellipse.cx - tr.e.cx) / dt, (c.ellipse.cy - tr.e.cy) / dt);
                     tr.vx = 0.6 * vx + 0.4 * tr.vx;
@@ -267,9 +268,9 @@ impl BarTracker {
                 }
                 tr.e = c.ellipse;
                 tr.misses = 0;
-                quality = Some(quality_of(&c));
+                quality = Some(judged);
                 tr.seen_frames += 1;
-                tr.seen_quality_sum += c.support.quality();
+                tr.seen_quality_sum += rim_quality;
             }
             None => {
                 tr.e = pred;
@@ -310,11 +311,11 @@ impl BarTracker {
         // The lifter's size early in a clip comes from a crouched setup, often with the knees
         // out towards the camera: it may be a third short, so the first plate was chosen with
         // too small a size in mind. Look again as soon as the estimate has grown.
-        let body_grew = matches!((body_now, tr.body_px_at_check), (Some(now), Some(then)) if now > BODY_GROWTH_RECHECK * then);
+        let body_grew = body_now.is_some_and(|now| now > BODY_GROWTH_RECHECK * tr.body_px_at_check);
         if tr.since_verify >= self.opts.verify_every_frames || body_grew {
             if let (Some(w), Some(body)) = (wrists, body_now) {
                 tr.since_verify = 0;
-                tr.body_px_at_check = Some(body);
+                tr.body_px_at_check = body;
                 // Look again around the hands, scoring the tracked circle in the same patch:
                 // switch when something clearly more plate-like is there (the start may have
                 // caught the far plate, or a round shape on the lifter).
@@ -354,8 +355,7 @@ impl BarTracker {
                     if switch {
                         self.stats.switches += 1;
                         let best = self.calibrate(frame, best)?;
-                        tr = Track::new(best.ellipse, t_s);
-                        tr.body_px_at_check = Some(body);
+                        tr = Track::new(best.ellipse, t_s, body);
                         self.probe_rim(frame, &mut tr)?;
                         quality = Some(best.support.quality());
                     }
@@ -456,8 +456,7 @@ impl BarTracker {
         };
         let best = self.calibrate(frame, best)?;
         self.stats.detections += 1;
-        let mut tr = Track::new(best.ellipse, t_s);
-        tr.body_px_at_check = Some(body);
+        let mut tr = Track::new(best.ellipse, t_s, body);
         self.probe_rim(frame, &mut tr)?;
         let out = (tr.rim(), best.support.quality());
         self.track = Some(tr);
@@ -544,7 +543,7 @@ const RIM_RATIOS_KEPT: usize = 5;
 const MIN_RIM_QUALITY: f32 = 0.4;
 
 impl Track {
-    fn new(e: Ellipse, t_s: f64) -> Track {
+    fn new(e: Ellipse, t_s: f64, body_px: f32) -> Track {
         Track {
             e,
             vx: 0.0,
@@ -559,7 +558,7 @@ impl Track {
             rim_ratios: Vec::new(),
             rim_aspect: None,
             since_rim_probe: 0,
-            body_px_at_check: None,
+            body_px_at_check: body_px,
             seen_frames: 0,
             seen_quality_sum: 0.0,
         }
