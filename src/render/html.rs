@@ -99,6 +99,18 @@ pub fn page(input: &PageInput) -> String {
     let total_frames = r.source.frames.max(1) as f64;
     let pos = |frame: u64| (frame as f64 / total_frames * 100.0).clamp(0.0, 100.0);
     let video_t = |frame: u64| (frame as f64 + 0.25) / fps;
+    // A finding's code in its severity's colour, as a button that seeks the video to it;
+    // `after` follows the code inside the button.
+    let code_link = |n: usize, f: &Finding, after: &str| {
+        format!(
+            "<button class=\"link\" data-t=\"{:.4}\" data-f=\"{}\"><b class=\"sevtext {}\">{}</b>{}</button>",
+            video_t(f.frame_start),
+            n,
+            f.severity.as_str(),
+            esc(f.code),
+            after
+        )
+    };
     let name = std::path::Path::new(&r.source.path)
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -267,16 +279,8 @@ pub fn page(input: &PageInput) -> String {
         } else {
             h.push_str("<ul class=\"short\">");
             for (n, f) in in_rep {
-                let _ = write!(
-                    h,
-                    "<li><button class=\"link\" data-t=\"{:.4}\" data-f=\"{}\"><b class=\"sevtext {}\">{}</b> {} at {}</button></li>",
-                    video_t(f.frame_start),
-                    n,
-                    f.severity.as_str(),
-                    esc(f.code),
-                    esc(f.rule),
-                    mmss(f.start_s)
-                );
+                let after = format!(" {} at {}", esc(f.rule), mmss(f.start_s));
+                let _ = write!(h, "<li>{}</li>", code_link(n, f, &after));
             }
             h.push_str("</ul>");
         }
@@ -340,11 +344,8 @@ pub fn page(input: &PageInput) -> String {
         for (n, f) in r.findings.iter().enumerate() {
             let _ = write!(
                 h,
-                "<tr><td><button class=\"link\" data-t=\"{:.4}\" data-f=\"{}\"><b class=\"sevtext {}\">{}</b></button></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                video_t(f.frame_start),
-                n,
-                f.severity.as_str(),
-                esc(f.code),
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                code_link(n, f, ""),
                 esc(f.rule),
                 f.rep,
                 fmt_num(f.measured),

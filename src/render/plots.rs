@@ -74,6 +74,24 @@ where
         .map_err(|e| e.to_string())
 }
 
+/// The plots' shared legend: the project font on a light box at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    position: SeriesLabelPosition,
+) -> Result<(), String>
+where
+    DB::ErrorType: 'static,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .label_font((FAMILY, 16))
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(180, 180, 180))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
 fn rgb_to_png(buf: Vec<u8>, w: u32, h: u32) -> Result<Vec<u8>, String> {
     let img = image::RgbImage::from_raw(w, h, buf).ok_or("plot buffer has the wrong size")?;
     let mut out = std::io::Cursor::new(Vec::new());
@@ -207,14 +225,7 @@ fn angles(scene: &Scene) -> Result<Vec<u8>, String> {
                 )))
                 .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .label_font((FAMILY, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         root.present().map_err(|e| e.to_string())?;
     }
     rgb_to_png(buf, PLOT_W, PLOT_H)
@@ -289,14 +300,7 @@ fn velocity(scene: &Scene) -> Result<Vec<u8>, String> {
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FAMILY, 16))
-            .background_style(WHITE.mix(0.85))
-            .border_style(RGBColor(180, 180, 180))
-            .draw()
-            .map_err(|e| e.to_string())?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(|e| e.to_string())?;
     }
     rgb_to_png(buf, PLOT_W, PLOT_H)
