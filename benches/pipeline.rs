@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use liftform::output::video_output_dir;
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::{run_pose_pass_with, PosePassOptions};
-use liftform::video::VideoReader;
+use liftform_core::output::video_output_dir;
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::{run_pose_pass_with, PosePassOptions};
+use liftform_vision::video::VideoReader;
 
 mod support;
 
@@ -138,14 +138,14 @@ fn main() {
 // installed) and with OpenCV's own VideoWriter (the fallback), then with everything --html adds.
 
 fn render_bench(clip: &Path) {
-    use liftform::analysis::{analyze, AnalysisConfig};
-    use liftform::recording::Recording;
-    use liftform::render::{render, RenderOptions, ENCODER_VAR};
+    use liftform_core::analysis::{analyze, AnalysisConfig};
+    use liftform_core::recording::Recording;
+    use liftform_render::{render, RenderOptions, ENCODER_VAR};
 
     let work = tempfile::tempdir().unwrap();
     let dir = video_output_dir(work.path(), clip).unwrap();
     let mut estimator = PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap();
-    let summary = liftform::pose_pass::run_pose_pass(clip, &dir, &mut estimator, |_| {}).unwrap();
+    let summary = liftform_vision::pose_pass::run_pose_pass(clip, &dir, &mut estimator, |_| {}).unwrap();
     drop(estimator);
     let recording = Recording::read(&summary.recording_path).unwrap();
     let config = AnalysisConfig::default();

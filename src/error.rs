@@ -1,45 +1,45 @@
-//! The library's one error type. Every variant renders as a single line that names the file
-//! (or thing) at fault, so the CLI can print it once and exit.
-
-use std::path::{Path, PathBuf};
+//! The command line's error type: each crate's own, plus the batch runner's. One line each,
+//! naming the file or thing at fault; [`Error::exit_code`] maps them to the CLI's exit codes.
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Something wrong with a file the user gave us (video, recording, config).
-    #[error("{}: {message}", path.display())]
-    Input { path: PathBuf, message: String },
-    /// We could not write an output.
-    #[error("{}: {message}", path.display())]
-    Output { path: PathBuf, message: String },
-    /// A model file or the ONNX Runtime library is missing or unusable.
+    #[error(transparent)]
+    Core(#[from] liftform_core::Error),
+    #[error(transparent)]
+    Vision(#[from] liftform_vision::Error),
+    #[error(transparent)]
+    Render(#[from] liftform_render::error::Error),
+    /// The batch runner's worker threads could not be started or one of them panicked.
     #[error("{0}")]
-    Setup(String),
-    /// A failure inside OpenCV or ONNX Runtime while processing valid input.
-    #[error("{0}")]
-    Internal(String),
-    /// The user pressed Ctrl-C; whatever was being written has been removed.
-    #[error("interrupted")]
-    Interrupted,
+    Workers(String),
 }
 
 impl Error {
-    pub fn input(path: &Path, message: impl Into<String>) -> Error {
-        Error::Input { path: path.to_path_buf(), message: message.into() }
-    }
-
-    pub fn output(path: &Path, message: impl Into<String>) -> Error {
-        Error::Output { path: path.to_path_buf(), message: message.into() }
-    }
-
-    /// Exit code for the CLI: 2 for anything the user can fix (bad input, output or setup),
-    /// 1 for an internal failure.
+    /// 2 for anything the user can fix (bad input, output or setup), 1 for an internal failure,
+    /// 130 for an interruption.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Input { .. } | Error::Output { .. } | Error::Setup(_) => 2,
-            Error::Internal(_) => 1,
-            Error::Interrupted => 130,
+            Error::Core(e) => e.exit_code(),
+            Error::Vision(e) => e.exit_code(),
+            Error::Render(e) => e.exit_code(),
+            Error::Workers(_) => 1,
         }
     }
+
+    /// Whether the user interrupted the run (Ctrl-C).
+    pub fn is_interrupted(&self) -> bool {
+        self.exit_code() == 130
+    }
+}
+
+/// A bad input file.
+pub fn input(path: &std::path::Path, message: impl Into<String>) -> Error {
+    Error::Core(liftform_core::Error::input(path, message))
+}
+
+/// An output that could not be written.
+pub fn output(path: &std::path::Path, message: impl Into<String>) -> Error {
+    Error::Core(liftform_core::Error::output(path, message))
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,16 +1,15 @@
 //! Ctrl-C handling: the first interrupt asks running work to stop at the next frame (so every
 //! temporary file is cleaned up and nothing half-written is left); a second one exits at once.
+//! The flag itself is `liftform_core::cancel`, which decoding and batch check.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-static REQUESTED: AtomicBool = AtomicBool::new(false);
+use liftform_core::cancel;
 
 /// Installs the handler (once; later calls do nothing).
 pub fn install_handler() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = ctrlc::set_handler(|| {
-            if REQUESTED.swap(true, Ordering::SeqCst) {
+            if cancel::request() {
                 std::process::exit(130);
             }
             eprintln!("liftform: interrupted, stopping after the current frame (Ctrl-C again to quit at once)");
@@ -20,10 +19,10 @@ pub fn install_handler() {
 
 /// Whether the user asked to stop.
 pub fn requested() -> bool {
-    REQUESTED.load(Ordering::Relaxed)
+    cancel::requested()
 }
 
 /// Asks running work to stop, as Ctrl-C does (for tests and embedding programs).
 pub fn request() {
-    REQUESTED.store(true, Ordering::SeqCst);
+    cancel::request();
 }

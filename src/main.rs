@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::output::{video_output_dir, write_atomically};
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
 use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
+use liftform::error::{input, Error};
 use liftform::pipeline::analyze_video;
-use liftform::pose_pass::{PosePassOptions, PosePassSummary};
-use liftform::recording::Recording;
-use liftform::render::{render_from_dir, RenderOptions, RenderSummary};
-use liftform::report::Report;
-use liftform::{assets, rules, Error};
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::output::{video_output_dir, write_atomically};
+use liftform_core::recording::Recording;
+use liftform_core::report::Report;
+use liftform_core::rules;
+use liftform_render::{render_from_dir, RenderOptions, RenderSummary};
+use liftform_vision::assets;
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::{PosePassOptions, PosePassSummary};
 
 #[derive(Parser)]
 #[command(name = "liftform", version, about = "Deadlift form analysis from a filmed set")]
@@ -154,7 +156,11 @@ impl MeasureArgs {
     }
 
     fn pose_pass(&self) -> PosePassOptions {
-        PosePassOptions { track_bar: self.track_bar, plate_diameter_mm: Some(self.plate_diameter), ..PosePassOptions::default() }
+        PosePassOptions {
+            track_bar: self.track_bar,
+            plate_diameter_mm: Some(self.plate_diameter),
+            ..PosePassOptions::default()
+        }
     }
 }
 
@@ -202,7 +208,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 }
 
 fn load_config(path: Option<&Path>) -> Result<AnalysisConfig, Error> {
-    path.map_or_else(|| Ok(AnalysisConfig::default()), AnalysisConfig::from_file)
+    Ok(path.map_or_else(|| Ok(AnalysisConfig::default()), AnalysisConfig::from_file)?)
 }
 
 /// The end of a batch: ignored files, failures with reasons, where the summary is; the exit code
@@ -256,7 +262,7 @@ fn run_single(command: Command) -> Result<(), Error> {
             let render_options = render.options();
             if let Some(recording_path) = from_poses {
                 if render_options.any() {
-                    return Err(Error::input(
+                    return Err(input(
                         &recording_path,
                         "--annotate, --html and --clips need the video: run `liftform analyze VIDEO`",
                     ));
@@ -271,7 +277,8 @@ fn run_single(command: Command) -> Result<(), Error> {
             let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
             for video in &videos {
                 let dir = video_output_dir(&out_dir, video)?;
-                let (summary, report) = analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
+                let (summary, report) =
+                    analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
                 if !quiet && !json {
                     print_pose_summary(&summary);
                 }
@@ -295,7 +302,7 @@ fn run_single(command: Command) -> Result<(), Error> {
                 print!("{text}");
                 Ok(())
             }
-            None => Err(Error::input(Path::new(&code), "no such rule; `liftform rules` lists them")),
+            None => Err(input(Path::new(&code), "no such rule; `liftform rules` lists them")),
         },
         Command::Config => {
             print!("{}", AnalysisConfig::default_toml());
@@ -303,7 +310,9 @@ fn run_single(command: Command) -> Result<(), Error> {
         }
         Command::Batch { .. } => unreachable!("handled in run"),
         Command::Paths => {
-            let show = |found: Result<PathBuf, Error>| found.map_or_else(|e| format!("not found ({e})"), |p| p.display().to_string());
+            let show = |found: Result<PathBuf, liftform_vision::Error>| {
+                found.map_or_else(|e| format!("not found ({e})"), |p| p.display().to_string())
+            };
             println!("detector model:      {}", show(assets::find_model_file(assets::DETECTOR_MODEL_FILE)));
             println!("landmark model full: {}", show(assets::find_model_file("blazepose_landmark_full.onnx")));
             println!("landmark model heavy: {}", show(assets::find_model_file("blazepose_landmark_heavy.onnx")));
@@ -347,9 +356,9 @@ fn show_report(report: &Report, dir: &Path, show: Show) {
 }
 
 fn check_video_path(video: &Path) -> Result<(), Error> {
-    let meta = std::fs::metadata(video).map_err(|e| Error::input(video, format!("cannot open: {e}")))?;
+    let meta = std::fs::metadata(video).map_err(|e| input(video, format!("cannot open: {e}")))?;
     if meta.is_dir() {
-        return Err(Error::input(video, "is a directory, expected a video file"));
+        return Err(input(video, "is a directory, expected a video file"));
     }
     Ok(())
 }

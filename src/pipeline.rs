@@ -3,13 +3,13 @@
 
 use std::path::Path;
 
-use crate::analysis::{analyze, AnalysisConfig};
 use crate::error::Result;
-use crate::output::write_atomically;
-use crate::pose::PoseEstimator;
-use crate::pose_pass::{run_pose_pass_with, PosePassOptions, PosePassSummary};
-use crate::recording::Recording;
-use crate::report::Report;
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::output::write_atomically;
+use liftform_core::recording::Recording;
+use liftform_core::report::Report;
+use liftform_vision::pose::PoseEstimator;
+use liftform_vision::pose_pass::{run_pose_pass_with, PosePassOptions, PosePassSummary};
 
 /// Analyses `video` into `dir` (which must exist); `on_frame` sees the frames done.
 pub fn analyze_video(

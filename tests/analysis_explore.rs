@@ -5,15 +5,15 @@
 
 mod common;
 use common::sim::*;
-use liftform::analysis::{analyze, AnalysisConfig};
+use liftform_core::analysis::{analyze, AnalysisConfig};
 
 fn show(name: &str, cfg: &SimConfig) {
     let out = simulate(cfg);
     let c = AnalysisConfig::default();
-    let track = liftform::track::Track::from_recording(&out.recording, &c.track);
-    let view = liftform::view::classify(&track, &c.view);
-    let s = liftform::kinematics::compute(&track, &c.kinematics, false);
-    let seg = liftform::reps::find_reps(&s, &c.reps);
+    let track = liftform_core::track::Track::from_recording(&out.recording, &c.track);
+    let view = liftform_core::view::classify(&track, &c.view);
+    let s = liftform_core::kinematics::compute(&track, &c.kinematics, false);
+    let seg = liftform_core::reps::find_reps(&s, &c.reps);
     println!(
         "== {name}: view {:?} {:?} conf {} sep {:.2}; scale {:?}; body {:.0} cm; reps {}",
         view.kind,
@@ -87,12 +87,12 @@ fn explore() {
 #[ignore]
 fn explore_clip() {
     let path = std::env::var("CLIP").unwrap_or_default();
-    let rec = liftform::recording::Recording::read(std::path::Path::new(&path)).unwrap();
+    let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let c = AnalysisConfig::default();
-    let track = liftform::track::Track::from_recording(&rec, &c.track);
-    let view = liftform::view::classify(&track, &c.view);
-    let s = liftform::kinematics::compute(&track, &c.kinematics, false);
-    let seg = liftform::reps::find_reps(&s, &c.reps);
+    let track = liftform_core::track::Track::from_recording(&rec, &c.track);
+    let view = liftform_core::view::classify(&track, &c.view);
+    let s = liftform_core::kinematics::compute(&track, &c.kinematics, false);
+    let seg = liftform_core::reps::find_reps(&s, &c.reps);
     println!(
         "== view {:?} {:?} conf {} sep {:.2}; near {:?} scale {:?}; body {:.0} cm; trusted {:.2}; midfoot_from_foot {}",
         view.kind,
@@ -151,13 +151,13 @@ fn explore_all_metrics() {
     paths.sort();
     let c = AnalysisConfig::default();
     for p in paths {
-        let rec = liftform::recording::Recording::read(&p).unwrap();
+        let rec = liftform_core::recording::Recording::read(&p).unwrap();
         let r = analyze(&rec, &c);
         let name = p.file_stem().unwrap().to_string_lossy().to_string();
         for rep in &r.reps {
             let m = &rep.metrics;
             let g = |k: &str| m.get(k).map(|v| format!("{v:.1}")).unwrap_or("-".into());
-            println!("{:<24} r{} wander {:>5} off {:>5} drift {:>5} flat {:>11} thigh {:>5} shank {:>5} hip {:>5} knee {:>5} ext {:>5} chord% {:>5} flex {:>5} v {:>5} pshare {:.2} | {}", name, rep.index, g("setup_midfoot_wander_cm"), g("setup_bar_offset_cm"), g("bar_drift_cm"), format!("{}/{}", g("back_flattening_to_knee_deg"), g("hip_lead_to_knee_cm")), g("setup_thigh_angle_deg"), g("setup_shank_angle_deg"), g("lockout_hip_angle_deg"), g("lockout_knee_angle_deg"), g("lockout_extension_deg"), g("trunk_chord_shortening_pct"), g("back_flexion_peak_deg"), g("mean_concentric_velocity_m_s"), liftform::kinematics::compute(&liftform::track::Track::from_recording(&rec, &c.track), &c.kinematics, false).back_profile_share, r.findings.iter().map(|f| f.code).collect::<Vec<_>>().join(","));
+            println!("{:<24} r{} wander {:>5} off {:>5} drift {:>5} flat {:>11} thigh {:>5} shank {:>5} hip {:>5} knee {:>5} ext {:>5} chord% {:>5} flex {:>5} v {:>5} pshare {:.2} | {}", name, rep.index, g("setup_midfoot_wander_cm"), g("setup_bar_offset_cm"), g("bar_drift_cm"), format!("{}/{}", g("back_flattening_to_knee_deg"), g("hip_lead_to_knee_cm")), g("setup_thigh_angle_deg"), g("setup_shank_angle_deg"), g("lockout_hip_angle_deg"), g("lockout_knee_angle_deg"), g("lockout_extension_deg"), g("trunk_chord_shortening_pct"), g("back_flexion_peak_deg"), g("mean_concentric_velocity_m_s"), liftform_core::kinematics::compute(&liftform_core::track::Track::from_recording(&rec, &c.track), &c.kinematics, false).back_profile_share, r.findings.iter().map(|f| f.code).collect::<Vec<_>>().join(","));
         }
         if r.reps.is_empty() {
             println!("{name:<24} no reps {:?}", r.warnings);
@@ -183,11 +183,11 @@ fn explore_slow() {
 #[ignore]
 fn explore_back() {
     let path = std::env::var("CLIP").unwrap_or_default();
-    let rec = liftform::recording::Recording::read(std::path::Path::new(&path)).unwrap();
+    let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let c = AnalysisConfig::default();
-    let track = liftform::track::Track::from_recording(&rec, &c.track);
-    let s = liftform::kinematics::compute(&track, &c.kinematics, false);
-    let seg = liftform::reps::find_reps(&s, &c.reps);
+    let track = liftform_core::track::Track::from_recording(&rec, &c.track);
+    let s = liftform_core::kinematics::compute(&track, &c.kinematics, false);
+    let seg = liftform_core::reps::find_reps(&s, &c.reps);
     for r in &seg.reps {
         println!(
             "rep liftoff {:.2} lock {:.2}-{:.2} end {:?}",
@@ -197,7 +197,7 @@ fn explore_back() {
             r.lowering_end.map(|k| s.t_s[k])
         );
     }
-    let back_pos = track.facing == liftform::track::Facing::Right;
+    let back_pos = track.facing == liftform_core::track::Facing::Right;
     let step: usize = std::env::var("STEP").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
     for k in (0..s.len()).step_by(step) {
         let prof = track.trunk_profile[k]
@@ -230,14 +230,14 @@ fn explore_bend_stats() {
     paths.sort();
     let c = AnalysisConfig::default();
     for p in paths {
-        let rec = liftform::recording::Recording::read(&p).unwrap();
-        let track = liftform::track::Track::from_recording(&rec, &c.track);
-        let s = liftform::kinematics::compute(&track, &c.kinematics, false);
+        let rec = liftform_core::recording::Recording::read(&p).unwrap();
+        let track = liftform_core::track::Track::from_recording(&rec, &c.track);
+        let s = liftform_core::kinematics::compute(&track, &c.kinematics, false);
         let bent: Vec<f64> = (0..s.len())
             .filter(|&k| s.trusted[k] && s.trunk_from_vertical_deg[k] >= 30.0)
             .map(|k| s.back_flex_deg[k])
             .collect();
-        let q = |x| liftform::signal::percentile(&bent, x);
+        let q = |x| liftform_core::signal::percentile(&bent, x);
         println!(
             "{:<28} n {:>3} p10 {:>5.1} p50 {:>5.1} p80 {:>5.1} p90 {:>5.1} max {:>5.1}",
             p.file_stem().unwrap().to_string_lossy(),
@@ -255,7 +255,7 @@ fn explore_bend_stats() {
 #[ignore]
 fn explore_text() {
     let path = std::env::var("CLIP").unwrap_or_default();
-    let rec = liftform::recording::Recording::read(std::path::Path::new(&path)).unwrap();
+    let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let r = analyze(&rec, &AnalysisConfig::default());
     println!("{}", r.to_text());
 }

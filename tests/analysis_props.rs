@@ -5,12 +5,12 @@
 mod common;
 
 use common::sim::{simulate, SimConfig};
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::recording::{
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::{
     BarSample, BarSource, FrameRecord, Landmark, ModelInfo, PoseSample, Recording, RecordingHeader, SourceInfo,
     TrunkProfile, RECORDING_SCHEMA,
 };
-use liftform::report::Report;
+use liftform_core::report::Report;
 use proptest::prelude::*;
 
 fn header(fps: f64) -> RecordingHeader {
@@ -66,7 +66,11 @@ fn frame() -> impl Strategy<Value = FrameRecord> {
     (
         0u64..200,
         prop_oneof![0.0f64..10.0, Just(f64::NAN)],
-        proptest::option::of((0.0f32..1.0, proptest::collection::vec(landmark(), 0..40), proptest::option::of(profile()))),
+        proptest::option::of((
+            0.0f32..1.0,
+            proptest::collection::vec(landmark(), 0..40),
+            proptest::option::of(profile()),
+        )),
         proptest::option::of((any_f32(), any_f32(), proptest::option::of(any_f32()), 0.0f32..1.0, any::<bool>())),
     )
         .prop_map(|(i, t_s, pose, bar)| FrameRecord {

@@ -9,9 +9,9 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::recording::Recording;
-use liftform::report::Severity;
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::Recording;
+use liftform_core::report::Severity;
 
 const SHARED_DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data");
 
@@ -27,9 +27,9 @@ fn own_poses() -> Option<(PathBuf, Option<tempfile::TempDir>)> {
         return None;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let mut estimator = liftform::pose::PoseEstimator::new(
-        &liftform::pose::model::ModelChoice::Full,
-        liftform::pose::PoseOptions::default(),
+    let mut estimator = liftform_vision::pose::PoseEstimator::new(
+        &liftform_vision::pose::model::ModelChoice::Full,
+        liftform_vision::pose::PoseOptions::default(),
     )
     .expect("models load");
     for entry in entries {
@@ -40,7 +40,8 @@ fn own_poses() -> Option<(PathBuf, Option<tempfile::TempDir>)> {
         let stem = clip.file_stem().unwrap().to_string_lossy().into_owned();
         let work = tmp.path().join("work").join(&stem);
         std::fs::create_dir_all(&work).unwrap();
-        let summary = liftform::pose_pass::run_pose_pass(&clip, &work, &mut estimator, |_| {}).expect("pose pass");
+        let summary =
+            liftform_vision::pose_pass::run_pose_pass(&clip, &work, &mut estimator, |_| {}).expect("pose pass");
         std::fs::rename(summary.recording_path, tmp.path().join(format!("{stem}.jsonl"))).unwrap();
     }
     Some((tmp.path().to_path_buf(), Some(tmp)))

@@ -5,8 +5,8 @@
 mod common;
 
 use common::sim::{simulate, Fault, FaultKind, SimConfig};
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::report::Report;
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::report::Report;
 
 const SEEDS: [u64; 3] = [1, 7, 42];
 const TIMING_TOLERANCE_S: f64 = 0.25;
@@ -21,7 +21,10 @@ fn run(cfg: &SimConfig) -> (Report, Vec<common::sim::FaultWindow>) {
 }
 
 fn codes(r: &Report) -> Vec<String> {
-    r.findings.iter().map(|f| format!("{}@rep{}:{:.2}-{:.2}={}", f.code, f.rep, f.start_s, f.end_s, f.measured)).collect()
+    r.findings
+        .iter()
+        .map(|f| format!("{}@rep{}:{:.2}-{:.2}={}", f.code, f.rep, f.start_s, f.end_s, f.measured))
+        .collect()
 }
 
 /// Injects `kind` in rep 2 of a 3-rep set: the rule must fire on rep 2 within the tolerance of
@@ -137,8 +140,11 @@ fn dl008_form_breakdown() {
             fw.start_s,
             fw.end_s
         );
-        let cfg =
-            SimConfig { reps: 4, faults: vec![Fault { kind: FaultKind::Slow { factor: 1.15 }, rep: 4 }], ..noisy(seed) };
+        let cfg = SimConfig {
+            reps: 4,
+            faults: vec![Fault { kind: FaultKind::Slow { factor: 1.15 }, rep: 4 }],
+            ..noisy(seed)
+        };
         let (report, _) = run(&cfg);
         assert!(report.findings.iter().all(|f| f.code != "DL008"), "{:?}", codes(&report));
     }
@@ -163,7 +169,8 @@ fn one_to_eight_reps_are_counted_exactly() {
             let report = analyze(&out.recording, &AnalysisConfig::default());
             assert_eq!(report.reps.len(), reps, "seed {seed}: {:?}", report.warnings);
             for (rep, truth) in report.reps.iter().zip(&out.pulls) {
-                let pull = rep.phases.iter().find(|p| p.kind == liftform::reps::PhaseKind::Pull).expect("pull phase");
+                let pull =
+                    rep.phases.iter().find(|p| p.kind == liftform_core::reps::PhaseKind::Pull).expect("pull phase");
                 assert!((pull.start_s - truth.0).abs() < 0.2, "liftoff {} vs {}", pull.start_s, truth.0);
                 assert!((pull.end_s - truth.1).abs() < 0.3, "lockout {} vs {}", pull.end_s, truth.1);
             }
@@ -187,7 +194,11 @@ fn a_clip_starting_mid_pull_marks_the_rep_partial_and_skips_setup_rules() {
     assert_eq!(report.reps.len(), 2, "{:?}", report.reps);
     assert!(report.reps[0].partial);
     for code in ["DL001", "DL003", "DL006"] {
-        assert!(report.not_assessed.iter().any(|n| n.code == code && n.rep == Some(1)), "{code}: {:?}", report.not_assessed);
+        assert!(
+            report.not_assessed.iter().any(|n| n.code == code && n.rep == Some(1)),
+            "{code}: {:?}",
+            report.not_assessed
+        );
     }
 }
 
@@ -199,7 +210,7 @@ fn plate_tracking_gives_a_plate_scale_in_real_centimetres() {
         ..noisy(2)
     };
     let (report, _) = run(&cfg);
-    assert_eq!(report.scale.source, liftform::kinematics::ScaleSource::Plate, "{:?}", report.warnings);
+    assert_eq!(report.scale.source, liftform_core::kinematics::ScaleSource::Plate, "{:?}", report.warnings);
     let cm_per_px = report.scale.cm_per_px.expect("scale");
     assert!((cm_per_px - 1.0 / 3.5).abs() < 0.01, "{cm_per_px}");
     let f = report.findings.iter().find(|f| f.code == "DL001").expect("DL001");
@@ -220,8 +231,11 @@ fn views_are_classified_and_gate_the_rules() {
         }
     }
     // a rounded back is still judged from the outline in an oblique view
-    let cfg =
-        SimConfig { yaw_deg: 45.0, faults: vec![Fault { kind: FaultKind::RoundedBack { deg: 40.0 }, rep: 1 }], ..noisy(4) };
+    let cfg = SimConfig {
+        yaw_deg: 45.0,
+        faults: vec![Fault { kind: FaultKind::RoundedBack { deg: 40.0 }, rep: 1 }],
+        ..noisy(4)
+    };
     let (report, _) = run(&cfg);
     assert_eq!(report.view.kind.as_str(), "oblique");
     assert!(report.findings.iter().any(|f| f.code == "DL002"), "{:?}", codes(&report));
@@ -240,7 +254,7 @@ fn without_a_back_outline_dl002_is_honest() {
         ..noisy(11)
     });
     for f in report.findings.iter().filter(|f| f.code == "DL002") {
-        assert_eq!(f.severity, liftform::report::Severity::Warning);
+        assert_eq!(f.severity, liftform_core::report::Severity::Warning);
         assert!(f.confidence < 0.5);
     }
 }
@@ -262,7 +276,7 @@ fn thresholds_come_from_the_config() {
 #[test]
 fn the_simulator_is_deterministic() {
     let cfg = SimConfig { reps: 2, drop_share: 0.1, nan_share: 0.01, ..noisy(77) };
-    let text = |r: &liftform::recording::Recording| serde_json::to_string(&r.frames).unwrap();
+    let text = |r: &liftform_core::recording::Recording| serde_json::to_string(&r.frames).unwrap();
     assert!(text(&simulate(&cfg).recording) == text(&simulate(&cfg).recording), "the simulator is not deterministic");
 }
 

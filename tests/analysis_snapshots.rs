@@ -4,9 +4,9 @@
 mod common;
 
 use common::sim::{simulate, Fault, FaultKind, SimConfig};
-use liftform::analysis::{analyze, AnalysisConfig};
+use liftform_core::analysis::{analyze, AnalysisConfig};
 
-fn report_for(cfg: &SimConfig) -> liftform::report::Report {
+fn report_for(cfg: &SimConfig) -> liftform_core::report::Report {
     analyze(&simulate(cfg).recording, &AnalysisConfig::default())
 }
 
@@ -46,19 +46,21 @@ fn oblique_without_outline() {
 
 #[test]
 fn mediapipe_real_clip() {
-    let path =
-        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/mediapipe_ref/bichraix_bad012.jsonl"));
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/mediapipe_ref/bichraix_bad012.jsonl"
+    ));
     if !path.is_file() {
         eprintln!("skipped: {} not found", path.display());
         return;
     }
-    let rec = liftform::recording::Recording::read(path).expect("reads");
+    let rec = liftform_core::recording::Recording::read(path).expect("reads");
     let r = analyze(&rec, &AnalysisConfig::default());
     insta::assert_snapshot!("mediapipe_bad012_text", r.to_text());
 }
 
 #[test]
 fn rules_listing_and_explain() {
-    insta::assert_snapshot!("rules_list", liftform::rules::list_text());
-    insta::assert_snapshot!("explain_dl003", liftform::rules::explain("DL003").unwrap_or_default());
+    insta::assert_snapshot!("rules_list", liftform_core::rules::list_text());
+    insta::assert_snapshot!("explain_dl003", liftform_core::rules::explain("DL003").unwrap_or_default());
 }

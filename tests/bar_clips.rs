@@ -9,14 +9,14 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use liftform::bar::scale::{estimate_scale, BodyFrame, ScaleInput, ScaleSource};
-use liftform::bar::{BarTracker, BarTrackerOptions};
-use liftform::output::video_output_dir;
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::{run_pose_pass_with, PosePassOptions};
-use liftform::recording::{BarSample, BarSource, Recording};
-use liftform::video::VideoReader;
+use liftform_core::bar::scale::{estimate_scale, BodyFrame, ScaleInput, ScaleSource};
+use liftform_core::output::video_output_dir;
+use liftform_core::recording::{BarSample, BarSource, Recording};
+use liftform_vision::bar::{BarTracker, BarTrackerOptions};
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::{run_pose_pass_with, PosePassOptions};
+use liftform_vision::video::VideoReader;
 use opencv::core::{Mat, Point, Rect, Scalar, Size, Vector};
 use opencv::prelude::*;
 use opencv::{core, imgcodecs, imgproc};
@@ -31,14 +31,9 @@ fn recording_for(clip: &Path, out: &Path, estimator: &mut Option<PoseEstimator>)
             return Recording::read(&p).unwrap();
         }
     }
-    let est = estimator.get_or_insert_with(|| {
-        PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap()
-    });
+    let est = estimator.get_or_insert_with(|| PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap());
     let dir = video_output_dir(out, clip).unwrap();
-    let opts = PosePassOptions {
-        track_bar: false,
-        ..PosePassOptions::default()
-    };
+    let opts = PosePassOptions { track_bar: false, ..PosePassOptions::default() };
     let summary = run_pose_pass_with(clip, &dir, est, &opts, |_| {}).unwrap();
     Recording::read(&summary.recording_path).unwrap()
 }
@@ -55,18 +50,12 @@ fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSa
     let mut i = 0usize;
     let mut spent = 0.0f64;
     while let Some(frame) = reader.next_frame().unwrap() {
-        let lms = rec
-            .frames
-            .get(i)
-            .and_then(|f| f.pose.as_ref())
-            .map(|p| p.landmarks.as_slice());
+        let lms = rec.frames.get(i).and_then(|f| f.pose.as_ref()).map(|p| p.landmarks.as_slice());
         let t0 = std::time::Instant::now();
         let bar = tracker.update(&frame.image_bgr, frame.t_s, lms).unwrap();
         spent += t0.elapsed().as_secs_f64();
         if sheet.is_some() && picks.contains(&i) {
-            let label = labels
-                .as_ref()
-                .and_then(|l| l.iter().find(|l| l.frame == i));
+            let label = labels.as_ref().and_then(|l| l.iter().find(|l| l.frame == i));
             tiles.push(tile(&frame.image_bgr, bar.as_ref(), lms, label, i));
         }
         out.push(bar);
@@ -85,12 +74,7 @@ fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSa
         for chunk in tiles.chunks(4) {
             let mut v: Vector<Mat> = chunk.iter().cloned().collect();
             while v.len() < 4 {
-                v.push(
-                    Mat::zeros(300, 300, core::CV_8UC3)
-                        .unwrap()
-                        .to_mat()
-                        .unwrap(),
-                );
+                v.push(Mat::zeros(300, 300, core::CV_8UC3).unwrap().to_mat().unwrap());
             }
             let mut row = Mat::default();
             core::hconcat(&v, &mut row).unwrap();
@@ -107,17 +91,13 @@ fn track(clip: &Path, rec: &Recording, sheet: Option<&Path>) -> Vec<Option<BarSa
 fn tile(
     img: &Mat,
     bar: Option<&BarSample>,
-    lms: Option<&[liftform::recording::Landmark]>,
+    lms: Option<&[liftform_core::recording::Landmark]>,
     label: Option<&PlateLabel>,
     i: usize,
 ) -> Mat {
     let mut m = img.clone();
     let label_thick = (m.rows() / 500).max(1);
-    if let Some(PlateLabel {
-        plate: Some((cx, cy, r, aspect)),
-        ..
-    }) = label
-    {
+    if let Some(PlateLabel { plate: Some((cx, cy, r, aspect)), .. }) = label {
         // The hand label, thin red, under the tracker's green circle.
         imgproc::ellipse(
             &mut m,
@@ -138,16 +118,7 @@ fn tile(
     if let Some(l) = lms {
         for w in [15usize, 16] {
             let p = Point::new(l[w].x_px as i32, l[w].y_px as i32);
-            imgproc::circle(
-                &mut m,
-                p,
-                thick * 2,
-                Scalar::new(255.0, 255.0, 0.0, 0.0),
-                -1,
-                imgproc::LINE_8,
-                0,
-            )
-            .unwrap();
+            imgproc::circle(&mut m, p, thick * 2, Scalar::new(255.0, 255.0, 0.0, 0.0), -1, imgproc::LINE_8, 0).unwrap();
         }
     }
     if let Some(b) = bar {
@@ -191,15 +162,7 @@ fn tile(
     let y0 = (cy - side / 2).clamp(0, h - side);
     let roi = Mat::roi(&m, Rect::new(x0, y0, side, side)).unwrap();
     let mut small = Mat::default();
-    imgproc::resize(
-        &roi,
-        &mut small,
-        Size::new(300, 300),
-        0.0,
-        0.0,
-        imgproc::INTER_AREA,
-    )
-    .unwrap();
+    imgproc::resize(&roi, &mut small, Size::new(300, 300), 0.0, 0.0, imgproc::INTER_AREA).unwrap();
     imgproc::put_text(
         &mut small,
         &format!("{i}"),
@@ -225,9 +188,7 @@ struct PlateLabel {
 }
 
 fn plate_labels(stem: &str) -> Option<Vec<PlateLabel>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/plate_labels")
-        .join(format!("{stem}.json"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/plate_labels").join(format!("{stem}.json"));
     let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).unwrap();
     let frames = v["frames"].as_array().unwrap();
     Some(
@@ -268,10 +229,7 @@ fn score_against_labels(labels: &[PlateLabel], bars: &[Option<BarSample>]) -> La
     let mut s = LabelScore::default();
     for l in labels {
         s.frames += 1;
-        let plate = bars
-            .get(l.frame)
-            .and_then(|b| b.as_ref())
-            .filter(|b| b.source == BarSource::Plate);
+        let plate = bars.get(l.frame).and_then(|b| b.as_ref()).filter(|b| b.source == BarSource::Plate);
         match (l.plate, plate) {
             (None, None) => {
                 s.on_axis += 1;
@@ -281,9 +239,7 @@ fn score_against_labels(labels: &[PlateLabel], bars: &[Option<BarSample>]) -> La
                 let d = (b.x_px as f64 - cx).hypot(b.y_px as f64 - cy) / r;
                 if d <= AXIS_TOLERANCE {
                     s.on_axis += 1;
-                    if b.r_px
-                        .is_some_and(|br| (br as f64 / r - 1.0).abs() <= RIM_TOLERANCE)
-                    {
+                    if b.r_px.is_some_and(|br| (br as f64 / r - 1.0).abs() <= RIM_TOLERANCE) {
                         s.on_rim += 1;
                     }
                 }
@@ -304,12 +260,8 @@ fn stats(v: &[f64]) -> (f64, f64) {
 /// residual distances.
 fn similarity_residuals(a: &[[f64; 2]], b: &[[f64; 2]]) -> Vec<f64> {
     let n = a.len() as f64;
-    let ma = a
-        .iter()
-        .fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
-    let mb = b
-        .iter()
-        .fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
+    let ma = a.iter().fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
+    let mb = b.iter().fold([0.0, 0.0], |s, p| [s[0] + p[0] / n, s[1] + p[1] / n]);
     let (mut sxx, mut sxy, mut va) = (0.0, 0.0, 0.0);
     for (p, q) in a.iter().zip(b) {
         let (x, y) = (p[0] - ma[0], p[1] - ma[1]);
@@ -343,11 +295,8 @@ fn scale_input(rec: &Recording, bars: &[Option<BarSample>]) -> ScaleInput {
             Some((f.t_s, b.r_px? as f64, b.confidence as f64))
         })
         .collect();
-    let body: Vec<BodyFrame> = rec
-        .frames
-        .iter()
-        .filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks))
-        .collect();
+    let body: Vec<BodyFrame> =
+        rec.frames.iter().filter_map(|f| BodyFrame::from_landmarks(f.t_s, &f.pose.as_ref()?.landmarks)).collect();
     ScaleInput {
         plate_radii_px: radii,
         body,
@@ -367,15 +316,10 @@ fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
     let out = tempfile::tempdir().unwrap();
     let mut estimator = None;
     let mut failures = Vec::new();
-    for stem in [
-        "deadlift_clean_cam0deg",
-        "deadlift_clean_cam15deg",
-        "deadlift_faults_cam15deg",
-    ] {
+    for stem in ["deadlift_clean_cam0deg", "deadlift_clean_cam15deg", "deadlift_faults_cam15deg"] {
         let clip = data.join("synthetic").join(format!("{stem}.mp4"));
         let gt: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(data.join("synthetic").join(format!("{stem}_gt.json")))
-                .unwrap(),
+            &std::fs::read_to_string(data.join("synthetic").join(format!("{stem}_gt.json"))).unwrap(),
         )
         .unwrap();
         let rec = recording_for(&clip, out.path(), &mut estimator);
@@ -418,10 +362,7 @@ fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
             failures.push(format!("{stem}: radius jitter {:.2} %", 100.0 * rs / rm));
         }
         if res_p95 / diameter > 0.03 {
-            failures.push(format!(
-                "{stem}: path p95 {:.2} % of plate diameter",
-                100.0 * res_p95 / diameter
-            ));
+            failures.push(format!("{stem}: path p95 {:.2} % of plate diameter", 100.0 * res_p95 / diameter));
         }
         if scale.source != ScaleSource::Plate {
             failures.push(format!("{stem}: no plate scale: {:?}", scale.notes));
@@ -455,26 +396,10 @@ fn real_clips_plate_share_and_scale() {
         let rec = recording_for(clip, out.path(), &mut estimator);
         let sheet = PathBuf::from(SHEET_DIR).join(format!("{stem}.png"));
         let bars = track(clip, &rec, Some(&sheet));
-        let plate = bars
-            .iter()
-            .flatten()
-            .filter(|b| b.source == BarSource::Plate)
-            .count();
-        let wrists = bars
-            .iter()
-            .flatten()
-            .filter(|b| b.source == BarSource::Wrists)
-            .count();
-        let radii: Vec<f64> = bars
-            .iter()
-            .flatten()
-            .filter_map(|b| b.r_px.map(|r| r as f64))
-            .collect();
-        let (rm, rs) = if radii.is_empty() {
-            (f64::NAN, f64::NAN)
-        } else {
-            stats(&radii)
-        };
+        let plate = bars.iter().flatten().filter(|b| b.source == BarSource::Plate).count();
+        let wrists = bars.iter().flatten().filter(|b| b.source == BarSource::Wrists).count();
+        let radii: Vec<f64> = bars.iter().flatten().filter_map(|b| b.r_px.map(|r| r as f64)).collect();
+        let (rm, rs) = if radii.is_empty() { (f64::NAN, f64::NAN) } else { stats(&radii) };
         let scale = estimate_scale(&scale_input(&rec, &bars));
         if scale.source == ScaleSource::Plate {
             with_scale += 1;
@@ -501,11 +426,7 @@ fn real_clips_plate_share_and_scale() {
                 "{stem:<24} hand labels: {} frames, on the plate's axis {}, on its rim {}",
                 s.frames, s.on_axis, s.on_rim
             );
-            for total in [&mut all].into_iter().chain(
-                CLEAN_SIDE_VIEWS
-                    .contains(&stem.as_str())
-                    .then_some(&mut clean),
-            ) {
+            for total in [&mut all].into_iter().chain(CLEAN_SIDE_VIEWS.contains(&stem.as_str()).then_some(&mut clean)) {
                 total.frames += s.frames;
                 total.on_axis += s.on_axis;
                 total.on_rim += s.on_rim;
@@ -523,10 +444,7 @@ fn real_clips_plate_share_and_scale() {
             scale.notes
         );
     }
-    println!(
-        "clips with a trustworthy plate scale: {with_scale} of {}",
-        clips.len()
-    );
+    println!("clips with a trustworthy plate scale: {with_scale} of {}", clips.len());
     let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
     for (name, t) in [("all clips", all), ("clean side views", clean)] {
         println!(
@@ -539,22 +457,10 @@ fn real_clips_plate_share_and_scale() {
     // The target on clean side views (90 %), and floors a little under what the tracker
     // does now over all 192 frames (95 % on the axis, 76 % on the rim) to catch regressions.
     if clips.len() == 12 {
-        assert!(
-            all.frames == 192 && clean.frames == 128,
-            "hand labels cover 16 frames of each of the 12 clips"
-        );
-        assert!(
-            pct(clean.on_axis, clean.frames) >= 90.0,
-            "clean side views, on the plate's axis: {clean:?}"
-        );
-        assert!(
-            pct(all.on_axis, all.frames) >= 90.0,
-            "on the plate's axis: {all:?}"
-        );
-        assert!(
-            pct(all.on_rim, all.frames) >= 70.0,
-            "on the plate's rim: {all:?}"
-        );
+        assert!(all.frames == 192 && clean.frames == 128, "hand labels cover 16 frames of each of the 12 clips");
+        assert!(pct(clean.on_axis, clean.frames) >= 90.0, "clean side views, on the plate's axis: {clean:?}");
+        assert!(pct(all.on_axis, all.frames) >= 90.0, "on the plate's axis: {all:?}");
+        assert!(pct(all.on_rim, all.frames) >= 70.0, "on the plate's rim: {all:?}");
     }
 }
 
@@ -576,26 +482,20 @@ const CLEAN_SIDE_VIEWS: [&str; 8] = [
 #[test]
 #[ignore]
 fn debug_detect() {
-    use liftform::bar::detect::detect;
-    use liftform::bar::prior::*;
-    use liftform::bar::tracker::{location_weight, request_near_hands};
+    use liftform_core::bar::prior::*;
+    use liftform_vision::bar::detect::detect;
+    use liftform_vision::bar::tracker::{location_weight, request_near_hands};
     let Some(data) = support::shared_data() else {
         return;
     };
     let spec = std::env::var("LIFTFORM_BAR_DEBUG").unwrap();
     let (stem, k) = spec.split_once(':').unwrap();
     let k: usize = k.parse().unwrap();
-    let clip = ["videos", "synthetic"]
-        .iter()
-        .map(|d| data.join(d).join(format!("{stem}.mp4")))
-        .find(|p| p.is_file())
-        .unwrap();
-    let rec = Recording::read(
-        &PathBuf::from(std::env::var("LIFTFORM_BAR_POSES").unwrap())
-            .join(stem)
-            .join("poses.jsonl"),
-    )
-    .unwrap();
+    let clip =
+        ["videos", "synthetic"].iter().map(|d| data.join(d).join(format!("{stem}.mp4"))).find(|p| p.is_file()).unwrap();
+    let rec =
+        Recording::read(&PathBuf::from(std::env::var("LIFTFORM_BAR_POSES").unwrap()).join(stem).join("poses.jsonl"))
+            .unwrap();
     let mut body = BodySize::default();
     for f in &rec.frames {
         if let Some(p) = &f.pose {
@@ -621,44 +521,22 @@ fn debug_detect() {
     let (req, r_e) = request_near_hands(w, b, [1.0, 0.72]);
     println!("wrists {w:?} body {b} req {req:?}");
     {
-        use liftform::bar::detect::Patch;
-        use liftform::bar::fit::{hough_ellipses, support, Ellipse};
+        use liftform_vision::bar::detect::Patch;
+        use liftform_vision::bar::fit::{hough_ellipses, support, Ellipse};
         let scale = (11.0 / req.min_r).min(1.0);
-        let patch = Patch::extract(
-            &frame.image_bgr,
-            req.cx,
-            req.cy,
-            req.half_w + req.max_r,
-            req.half_h + req.max_r,
-            scale,
-        )
-        .unwrap()
-        .unwrap();
-        println!(
-            "patch {}x{} contrast {}",
-            patch.grads.width, patch.grads.height, patch.grads.contrast
-        );
-        for p in hough_ellipses(
-            &patch.grads,
-            req.min_r * patch.scale,
-            req.max_r * patch.scale,
-            1.0,
-            40,
-        ) {
+        let patch =
+            Patch::extract(&frame.image_bgr, req.cx, req.cy, req.half_w + req.max_r, req.half_h + req.max_r, scale)
+                .unwrap()
+                .unwrap();
+        println!("patch {}x{} contrast {}", patch.grads.width, patch.grads.height, patch.grads.contrast);
+        for p in hough_ellipses(&patch.grads, req.min_r * patch.scale, req.max_r * patch.scale, 1.0, 40) {
             let e = patch.to_image(&p.ellipse);
-            println!(
-                "h ({:7.1},{:7.1}) r {:6.1} votes {:.3}",
-                e.cx, e.cy, e.r, p.votes
-            );
+            println!("h ({:7.1},{:7.1}) r {:6.1} votes {:.3}", e.cx, e.cy, e.r, p.votes);
         }
         if let Ok(t) = std::env::var("LIFTFORM_BAR_TRUTH") {
             let v: Vec<f32> = t.split(',').map(|x| x.parse().unwrap()).collect();
-            let e = patch.from_image(&Ellipse {
-                cx: v[0],
-                cy: v[1],
-                r: v[2],
-                aspect: v.get(3).copied().unwrap_or(1.0),
-            });
+            let e =
+                patch.from_image(&Ellipse { cx: v[0], cy: v[1], r: v[2], aspect: v.get(3).copied().unwrap_or(1.0) });
             println!("truth support {:?}", support(&patch.grads, &e));
         }
     }
@@ -694,10 +572,5 @@ fn debug_detect() {
         )
         .unwrap();
     }
-    imgcodecs::imwrite(
-        format!("{SHEET_DIR}/debug_{stem}_{k}.png"),
-        &img,
-        &Vector::<i32>::new(),
-    )
-    .unwrap();
+    imgcodecs::imwrite(format!("{SHEET_DIR}/debug_{stem}_{k}.png"), &img, &Vector::<i32>::new()).unwrap();
 }

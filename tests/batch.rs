@@ -80,12 +80,18 @@ fn a_folder_with_good_and_bad_files() {
         assert_eq!(row[col("status")], "analysed");
         let rel = Path::new(rel);
         let dir = out.join(rel.parent().unwrap()).join(rel.file_stem().unwrap());
-        let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
         assert!(dir.join("poses.jsonl").is_file());
         // the row says what the report says
         assert_eq!(row[col("reps")], report["reps"].as_array().unwrap().len().to_string());
         for code in ["DL001", "DL002", "DL003", "DL004", "DL005"] {
-            let n = report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == code && f["severity"] != "info").count();
+            let n = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == code && f["severity"] != "info")
+                .count();
             assert_eq!(row[col(code)], n.to_string(), "{rel:?} {code}");
         }
     }
@@ -146,11 +152,17 @@ fn an_interrupted_batch_resumes_where_it_stopped() {
     // resumed: finished videos are kept, not redone; the summary matches the uninterrupted run
     let output = batch(&root, &resumed, &["--skip-existing"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(std::fs::metadata(&first_report).unwrap().modified().unwrap(), first_mtime, "a finished video was redone");
+    assert_eq!(
+        std::fs::metadata(&first_report).unwrap().modified().unwrap(),
+        first_mtime,
+        "a finished video was redone"
+    );
     let (a, b) = (csv_rows(&whole), csv_rows(&resumed));
     let status_col = a[0].iter().position(|h| h == "status").unwrap();
     let without_status = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
-        rows.iter().map(|r| r.iter().enumerate().filter(|(i, _)| *i != status_col).map(|(_, v)| v.clone()).collect()).collect()
+        rows.iter()
+            .map(|r| r.iter().enumerate().filter(|(i, _)| *i != status_col).map(|(_, v)| v.clone()).collect())
+            .collect()
     };
     assert_eq!(without_status(&a), without_status(&b));
     let existing = b.iter().filter(|r| r[status_col] == "existing").count();

@@ -18,13 +18,14 @@ fn assert_clean_failure(args: &[&str], names: &str, out_dir: &Path) {
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return vec![] };
-    entries.flat_map(|e| {
-        let p = e.unwrap().path();
-        let mut v = walk(&p);
-        v.push(p);
-        v
-    })
-    .collect()
+    entries
+        .flat_map(|e| {
+            let p = e.unwrap().path();
+            let mut v = walk(&p);
+            v.push(p);
+            v
+        })
+        .collect()
 }
 
 #[test]
@@ -79,7 +80,11 @@ fn bad_inputs_fail_with_one_line_naming_the_file() {
     std::fs::set_permissions(&read_only, perms).unwrap();
     let probe = read_only.join("probe");
     if std::fs::write(&probe, b"x").is_err() {
-        assert_clean_failure(&["analyze", whole.to_str().unwrap(), "-o", read_only.to_str().unwrap()], "read_only", &read_only);
+        assert_clean_failure(
+            &["analyze", whole.to_str().unwrap(), "-o", read_only.to_str().unwrap()],
+            "read_only",
+            &read_only,
+        );
     } else {
         std::fs::remove_file(&probe).unwrap();
         println!("skipped: running as root, a read-only folder is still writable");
@@ -130,11 +135,12 @@ fn a_good_clip_writes_a_complete_recording_and_report() {
     let clip = dir.path().join("pattern.mp4");
     support::make_pattern_clip(&clip, 320, 240, 20, &[]);
     let out = dir.path().join("out");
-    let output = support::liftform().args(["analyze", clip.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
+    let output =
+        support::liftform().args(["analyze", clip.to_str().unwrap(), "-o", out.to_str().unwrap()]).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("20 frames decoded"), "{stdout}");
-    let recording = liftform::recording::Recording::read(&out.join("pattern/poses.jsonl")).unwrap();
+    let recording = liftform_core::recording::Recording::read(&out.join("pattern/poses.jsonl")).unwrap();
     assert_eq!(recording.header.source.frames, 20);
     assert_eq!(recording.frames.len(), 20);
     assert_eq!((recording.header.source.width, recording.header.source.height), (320, 240));

@@ -5,9 +5,9 @@
 
 mod support;
 
-use liftform::pose::model::ModelChoice;
-use liftform::pose::roi::Roi;
-use liftform::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::roi::Roi;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
 use opencv::imgcodecs::{imread, IMREAD_COLOR};
 use opencv::prelude::*;
 use serde_json::Value;
@@ -48,7 +48,8 @@ fn landmarks_match_the_reference_pipeline_within_2_px() {
             let g_roi = &golden["roi"];
             assert!((roi.side_px as f64 - f(&g_roi["side_px"])).abs() < 1.0, "{name}: roi side {}", roi.side_px);
             let g_centre = g_roi["center_px"].as_array().unwrap();
-            let centre_error = (roi.centre_px[0] as f64 - f(&g_centre[0])).hypot(roi.centre_px[1] as f64 - f(&g_centre[1]));
+            let centre_error =
+                (roi.centre_px[0] as f64 - f(&g_centre[0])).hypot(roi.centre_px[1] as f64 - f(&g_centre[1]));
             assert!(centre_error < 1.0, "{name}: roi centre off by {centre_error:.2} px");
             assert!((roi.rotation_rad as f64 - f(&g_roi["rotation_rad"])).abs() < 5e-3, "{name}: roi rotation");
 
@@ -86,7 +87,8 @@ fn landmarks_match_the_reference_pipeline_within_2_px() {
             // 0.5 px larger crop moves the feet by 19 px in the Python reference too), so here the
             // median over all landmarks must agree, and the worst is reported.
             let result = estimator.landmarks_in_roi(&image, &roi).unwrap();
-            let mut errors: Vec<f64> = result.landmarks_px.iter().zip(g_landmarks).map(|(o, t)| error_px(o, t)).collect();
+            let mut errors: Vec<f64> =
+                result.landmarks_px.iter().zip(g_landmarks).map(|(o, t)| error_px(o, t)).collect();
             errors.sort_by(f64::total_cmp);
             let (median, worst) = (errors[errors.len() / 2], errors[errors.len() - 1]);
             println!("{name}: landmark stage worst (visible) {worst_stage:.3} px; end to end median {median:.3} px, worst {worst:.3} px");

@@ -8,11 +8,11 @@ mod support;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use liftform::output::video_output_dir;
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::run_pose_pass;
-use liftform::recording::{landmark_index as lm, Landmark, Recording};
+use liftform_core::output::video_output_dir;
+use liftform_core::recording::{landmark_index as lm, Landmark, Recording};
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::run_pose_pass;
 
 /// The bar: median distance over shoulders, hips, knees and ankles, in torso lengths.
 const MAX_CORE_MEDIAN_TORSO: f64 = 0.10;
@@ -60,7 +60,8 @@ fn joint_distances(ours: &Recording, theirs: &Recording) -> BTreeMap<&'static st
         }
         for (name, indices) in JOINTS {
             for i in indices {
-                let d = (our_l[i].x_px as f64 - ref_l[i].x_px as f64).hypot(our_l[i].y_px as f64 - ref_l[i].y_px as f64);
+                let d =
+                    (our_l[i].x_px as f64 - ref_l[i].x_px as f64).hypot(our_l[i].y_px as f64 - ref_l[i].y_px as f64);
                 out.get_mut(name).unwrap().push(d / torso);
             }
         }
@@ -112,7 +113,8 @@ fn pose_pass_on_real_and_rendered_clips_matches_mediapipe() {
         } else {
             BTreeMap::new()
         };
-        let mut core: Vec<f64> = CORE_JOINTS.iter().flat_map(|j| distances.get(j).cloned().unwrap_or_default()).collect();
+        let mut core: Vec<f64> =
+            CORE_JOINTS.iter().flat_map(|j| distances.get(j).cloned().unwrap_or_default()).collect();
         pooled_core.extend_from_slice(&core);
         let core_median = median(&mut core);
         if core_median > MAX_CLIP_CORE_MEDIAN_TORSO {
@@ -120,11 +122,19 @@ fn pose_pass_on_real_and_rendered_clips_matches_mediapipe() {
         }
         let per_joint: Vec<String> =
             JOINTS.iter().map(|(j, _)| format!("{j} {:.3}", median(distances.get_mut(j).unwrap()))).collect();
-        println!("{stem:<28} {:>6} {:>6.1}%  {core_median:>6.3}  {}", summary.frames, 100.0 * share, per_joint.join(" "));
+        println!(
+            "{stem:<28} {:>6} {:>6.1}%  {core_median:>6.3}  {}",
+            summary.frames,
+            100.0 * share,
+            per_joint.join(" ")
+        );
     }
     let pooled = median(&mut pooled_core);
     let side_share = side_frames.0 as f64 / side_frames.1 as f64;
-    println!("all clips: core median {pooled:.3} torso lengths; side views: pose on {:.1} % of frames", 100.0 * side_share);
+    println!(
+        "all clips: core median {pooled:.3} torso lengths; side views: pose on {:.1} % of frames",
+        100.0 * side_share
+    );
     assert!(failures.is_empty(), "{}", failures.join("; "));
     assert!(pooled <= MAX_CORE_MEDIAN_TORSO, "core median {pooled:.3} > {MAX_CORE_MEDIAN_TORSO}");
     assert!(side_share >= MIN_POSE_SHARE_SIDE_VIEWS, "side views: pose on {:.1} % of frames", 100.0 * side_share);

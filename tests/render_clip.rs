@@ -9,13 +9,13 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::recording::{landmark_index as lm, Recording};
-use liftform::render::overlay::{severity_bgr, Layout};
-use liftform::render::{clip_file_name, render, RenderOptions, Scene, VideoFileWriter};
-use liftform::report::{Report, Severity};
-use liftform::track::Side;
-use liftform::video::VideoReader;
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::{landmark_index as lm, Recording};
+use liftform_core::report::{Report, Severity};
+use liftform_core::track::Side;
+use liftform_render::overlay::{severity_bgr, Layout};
+use liftform_render::{clip_file_name, render, RenderOptions, Scene, VideoFileWriter};
+use liftform_vision::video::VideoReader;
 use opencv::core::{Mat, Rect, Scalar, CV_8UC3};
 use opencv::prelude::*;
 
@@ -114,17 +114,27 @@ fn annotated_clip_matches_the_input_and_shows_banners_only_inside_findings() {
         let (o, d) = match (o, d) {
             (Some(o), Some(d)) => (o, d),
             (None, None) => break,
-            (o, d) => panic!("frame counts differ at frame {frames}: original {} annotated {}", o.is_some(), d.is_some()),
+            (o, d) => {
+                panic!("frame counts differ at frame {frames}: original {} annotated {}", o.is_some(), d.is_some())
+            }
         };
         let i = o.index;
         let share = banner_share(&d.image_bgr, &o.image_bgr, banner);
         let expected = !scene.active_findings(i).is_empty();
         if expected {
             inside += 1;
-            assert!(share > 0.5, "frame {i}: a finding is active but only {:.0} % of the banner area shows it", share * 100.0);
+            assert!(
+                share > 0.5,
+                "frame {i}: a finding is active but only {:.0} % of the banner area shows it",
+                share * 100.0
+            );
         } else {
             outside += 1;
-            assert!(share < 0.03, "frame {i}: no finding is active but {:.1} % of the banner area looks like a banner", share * 100.0);
+            assert!(
+                share < 0.03,
+                "frame {i}: no finding is active but {:.1} % of the banner area looks like a banner",
+                share * 100.0
+            );
         }
         if (KNOWN_FIRST..=KNOWN_LAST).contains(&i) {
             assert!(share > 0.5, "frame {i} is inside the known finding");
@@ -153,14 +163,17 @@ fn annotated_clip_matches_the_input_and_shows_banners_only_inside_findings() {
     }
     assert_eq!(frames, recording.frames.len() as u64, "same frame count as the recording");
     assert!(inside >= (KNOWN_LAST - KNOWN_FIRST + 1) as usize && outside > 30, "inside {inside}, outside {outside}");
-    assert!(skeleton_checked > 100 && skeleton_seen * 10 >= skeleton_checked * 9, "skeleton seen at the hip on {skeleton_seen} of {skeleton_checked} frames");
+    assert!(
+        skeleton_checked > 100 && skeleton_seen * 10 >= skeleton_checked * 9,
+        "skeleton seen at the hip on {skeleton_seen} of {skeleton_checked} frames"
+    );
 
     // One clip per finding; the known one spans its frames plus the margins.
     assert_eq!(summary.clips.len(), report.findings.len());
     let n = report.findings.len() - 1;
     let clip = dir.path().join("clips").join(clip_file_name(n, &report.findings[n]));
     let mut reader = VideoReader::open(&clip).unwrap();
-    let margin = (liftform::render::CLIP_MARGIN_S * oi.fps).round() as u64;
+    let margin = (liftform_render::CLIP_MARGIN_S * oi.fps).round() as u64;
     while reader.next_frame().unwrap().is_some() {}
     assert_eq!(reader.decoded(), KNOWN_LAST - KNOWN_FIRST + 1 + 2 * margin);
 
@@ -169,7 +182,10 @@ fn annotated_clip_matches_the_input_and_shows_banners_only_inside_findings() {
     for p in &summary.plots {
         assert!(std::fs::read(p).unwrap().starts_with(b"\x89PNG"), "{} is a PNG", p.display());
     }
-    let leftovers: Vec<_> = walk(dir.path()).into_iter().filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(".tmp"))).collect();
+    let leftovers: Vec<_> = walk(dir.path())
+        .into_iter()
+        .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains(".tmp")))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -204,7 +220,7 @@ fn html_page_is_self_contained_and_links_findings_to_the_video() {
     assert_eq!(page.matches("data:image/jpeg;base64,").count(), report.findings.len());
     assert_eq!(page.matches("data:image/png;base64,iVBORw0KGgo").count(), summary.plots.len());
     for f in &report.findings {
-        assert!(page.contains(f.code) && page.contains(&liftform::render::html::esc(&f.advice)));
+        assert!(page.contains(f.code) && page.contains(&liftform_render::html::esc(&f.advice)));
     }
     let known_t = format!("data-t=\"{:.4}\"", (KNOWN_FIRST as f64 + 0.25) / recording.header.source.fps);
     assert!(page.contains(&known_t), "the known finding seeks to its first frame ({known_t})");
@@ -258,8 +274,12 @@ fn cli_renders_only_when_asked() {
     assert!(dir.join("report.json").is_file());
     assert!(!dir.join("annotated.mp4").exists() && !dir.join("report.html").exists(), "no render without the flags");
 
-    let status =
-        support::liftform().args(["analyze", "-q", "--html", "--clips", "-o"]).arg(out.path()).arg(&video).status().unwrap();
+    let status = support::liftform()
+        .args(["analyze", "-q", "--html", "--clips", "-o"])
+        .arg(out.path())
+        .arg(&video)
+        .status()
+        .unwrap();
     assert!(status.success());
     for f in ["annotated.mp4", "report.html", "plot_angles.png"] {
         assert!(dir.join(f).is_file(), "{f} written");

@@ -12,9 +12,9 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::recording::Recording;
-use liftform::render::{render, RenderOptions};
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::Recording;
+use liftform_render::{render, RenderOptions};
 
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("LIFTFORM_CHROMIUM") {
@@ -98,7 +98,10 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
         return;
     };
     let Some(data) = support::shared_data() else { return };
-    let (video, rec) = (data.join("synthetic/deadlift_faults_cam15deg.mp4"), data.join("mediapipe_ref/deadlift_faults_cam15deg.jsonl"));
+    let (video, rec) = (
+        data.join("synthetic/deadlift_faults_cam15deg.mp4"),
+        data.join("mediapipe_ref/deadlift_faults_cam15deg.jsonl"),
+    );
     if !video.is_file() || !rec.is_file() {
         println!("skipped: {} or {} not found", video.display(), rec.display());
         return;
@@ -118,7 +121,8 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
     let page = std::fs::read_to_string(summary.html.unwrap()).unwrap();
 
     // A copy with the hooks and the probe, beside annotated.mp4.
-    let probe_page = page.replacen("<head>", &format!("<head>\n{HOOKS}"), 1).replacen("</body>", &format!("{PROBE}\n</body>"), 1);
+    let probe_page =
+        page.replacen("<head>", &format!("<head>\n{HOOKS}"), 1).replacen("</body>", &format!("{PROBE}\n</body>"), 1);
     let check = dir.join("check.html");
     std::fs::write(&check, probe_page).unwrap();
     let profile = tempfile::tempdir().unwrap();
@@ -128,10 +132,18 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
         .output()
         .expect("chromium runs");
     let dom = String::from_utf8_lossy(&out.stdout);
-    let line = dom.split("<pre id=\"liftform-check\">LIFTFORM_CHECK ").nth(1).unwrap_or_else(|| {
-        panic!("no result from the page; chromium said: {}", String::from_utf8_lossy(&out.stderr))
-    });
-    let json = line.split("</pre>").next().unwrap().replace("&quot;", "\"").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+    let line = dom
+        .split("<pre id=\"liftform-check\">LIFTFORM_CHECK ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no result from the page; chromium said: {}", String::from_utf8_lossy(&out.stderr)));
+    let json = line
+        .split("</pre>")
+        .next()
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">");
     let r: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
     println!("chromium: {r}");
     assert_eq!(r["errors"].as_array().map(|a| a.len()), Some(0), "console errors: {r}");
@@ -139,7 +151,8 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
     assert!(r["readyState"].as_i64().unwrap_or(0) >= 1, "the video loads: {r}");
     assert_eq!(r["width"].as_i64(), Some(640));
     assert_eq!(r["height"].as_i64(), Some(360));
-    let (before, after, target) = (r["before"].as_f64().unwrap(), r["after"].as_f64().unwrap(), r["target"].as_f64().unwrap());
+    let (before, after, target) =
+        (r["before"].as_f64().unwrap(), r["after"].as_f64().unwrap(), r["target"].as_f64().unwrap());
     assert!((after - target).abs() < 0.05 && (after - before).abs() > 0.1, "clicking a finding seeks: {r}");
     assert_eq!(r["selected"].as_i64(), Some(1), "the clicked finding is highlighted");
 

@@ -3,11 +3,11 @@
 
 mod support;
 
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::run_pose_pass;
-use liftform::recording::Recording;
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::Recording;
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::run_pose_pass;
 
 #[test]
 fn a_clip_joined_three_times_has_three_reps() {
@@ -19,7 +19,18 @@ fn a_clip_joined_three_times_has_three_reps() {
         let line = format!("file '{}'\n", source.display());
         std::fs::write(&list, line.repeat(3)).unwrap();
         let joined = tmp.path().join(format!("three_{clip}"));
-        support::ffmpeg(&["-f", "concat", "-safe", "0", "-i", list.to_str().unwrap(), "-an", "-c", "copy", joined.to_str().unwrap()]);
+        support::ffmpeg(&[
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            list.to_str().unwrap(),
+            "-an",
+            "-c",
+            "copy",
+            joined.to_str().unwrap(),
+        ]);
 
         let mut estimator = PoseEstimator::new(&ModelChoice::Full, PoseOptions::default()).unwrap();
         let summary = run_pose_pass(&joined, tmp.path(), &mut estimator, |_| {}).unwrap();

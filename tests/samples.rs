@@ -3,12 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use liftform::analysis::{analyze, AnalysisConfig};
-use liftform::pose::model::ModelChoice;
-use liftform::pose::{PoseEstimator, PoseOptions};
-use liftform::pose_pass::run_pose_pass;
-use liftform::recording::Recording;
-use liftform::report::{Report, Severity};
+use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::recording::Recording;
+use liftform_core::report::{Report, Severity};
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::run_pose_pass;
 
 /// A finding counts as on time when it overlaps the injected span widened by this much.
 const TIME_TOLERANCE_S: f64 = 0.3;

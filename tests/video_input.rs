@@ -3,11 +3,11 @@
 
 mod support;
 
-use liftform::video::VideoReader;
+use liftform_vision::video::VideoReader;
 use opencv::core::Mat;
 use opencv::prelude::*;
 
-fn frames_of(path: &std::path::Path) -> (liftform::video::VideoInfo, Vec<(f64, Mat)>) {
+fn frames_of(path: &std::path::Path) -> (liftform_vision::video::VideoInfo, Vec<(f64, Mat)>) {
     let mut reader = VideoReader::open(path).unwrap();
     let mut frames = Vec::new();
     while let Some(f) = reader.next_frame().unwrap() {

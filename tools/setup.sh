@@ -12,7 +12,7 @@ ORT_VERSION=1.31.1
 ORT_DIR=.ort/lib
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 PACKAGES=(build-essential pkg-config clang libclang-dev libopencv-core-dev libopencv-imgproc-dev
-          libopencv-videoio-dev libopencv-imgcodecs-dev ffmpeg unzip fonts-dejavu-core)
+          libopencv-videoio-dev libopencv-imgcodecs-dev ffmpeg unzip)
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do (Debian's, pyenv's, ...)
 python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3 python3-pip)
 

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{input, Result};
 
 /// Extensions that announce a video; such a file is analysed even when its content looks wrong,
 /// so that a damaged clip is reported rather than silently skipped.
@@ -21,7 +21,9 @@ pub enum Sniffed {
 /// other top-level atoms), Matroska/WebM (EBML), AVI (RIFF…AVI), MPEG transport streams (0x47
 /// every 188 bytes), MPEG program streams.
 pub fn sniff(head: &[u8]) -> Sniffed {
-    let is = |offset: usize, magic: &[u8]| head.len() >= offset + magic.len() && &head[offset..offset + magic.len()] == magic;
+    let is = |offset: usize, magic: &[u8]| {
+        head.len() >= offset + magic.len() && &head[offset..offset + magic.len()] == magic
+    };
     let quicktime_atom = ["ftyp", "moov", "mdat", "free", "wide", "skip"].iter().any(|a| is(4, a.as_bytes()));
     let transport_stream = head.len() >= 189 && head[0] == 0x47 && head[188] == 0x47;
     if quicktime_atom
@@ -57,15 +59,15 @@ pub struct Discovery {
 /// Lists `dir` (and its sub-folders with `recursive`). Hidden files and folders (a leading dot,
 /// which is also how our own temporary files are named) are not looked at.
 pub fn discover(dir: &Path, recursive: bool, skip_dir: Option<&Path>) -> Result<Discovery> {
-    let meta = std::fs::metadata(dir).map_err(|e| Error::input(dir, format!("cannot open: {e}")))?;
+    let meta = std::fs::metadata(dir).map_err(|e| input(dir, format!("cannot open: {e}")))?;
     if !meta.is_dir() {
-        return Err(Error::input(dir, "is not a folder"));
+        return Err(input(dir, "is not a folder"));
     }
     let skip_dir = skip_dir.and_then(|d| d.canonicalize().ok());
     let mut found = Discovery { videos: Vec::new(), ignored: Vec::new() };
     let mut pending = vec![dir.to_path_buf()];
     while let Some(folder) = pending.pop() {
-        let entries = std::fs::read_dir(&folder).map_err(|e| Error::input(&folder, format!("cannot list: {e}")))?;
+        let entries = std::fs::read_dir(&folder).map_err(|e| input(&folder, format!("cannot list: {e}")))?;
         for entry in entries.flatten() {
             let path = entry.path();
             if entry.file_name().to_string_lossy().starts_with('.') {
@@ -122,7 +124,8 @@ mod tests {
         std::fs::write(d.join("out/old.mp4"), b"x").unwrap();
 
         let flat = discover(d, false, None).unwrap();
-        let names = |v: &[PathBuf]| v.iter().map(|p| p.strip_prefix(d).unwrap().display().to_string()).collect::<Vec<_>>();
+        let names =
+            |v: &[PathBuf]| v.iter().map(|p| p.strip_prefix(d).unwrap().display().to_string()).collect::<Vec<_>>();
         assert_eq!(names(&flat.videos), ["renamed.bin", "set.MP4"]);
         assert_eq!(flat.ignored.len(), 1);
         let deep = discover(d, true, Some(&d.join("out"))).unwrap();

@@ -12,13 +12,13 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::analysis::AnalysisConfig;
-use crate::error::{Error, Result};
+use crate::error::{output, Error, Result};
 use crate::pipeline::analyze_video;
-use crate::pose_pass::PosePassOptions;
-use crate::pose::model::ModelChoice;
-use crate::pose::{PoseEstimator, PoseOptions};
-use crate::render::{render_from_dir, RenderOptions};
+use liftform_core::analysis::AnalysisConfig;
+use liftform_render::{render_from_dir, RenderOptions};
+use liftform_vision::pose::model::ModelChoice;
+use liftform_vision::pose::{PoseEstimator, PoseOptions};
+use liftform_vision::pose_pass::PosePassOptions;
 use summary::{RowStatus, SummaryRow};
 
 /// How progress is shown.
@@ -85,7 +85,7 @@ fn video_dir(out_dir: &Path, relative_video: &Path) -> PathBuf {
 pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     let found = discover::discover(dir, options.recursive, Some(&options.out_dir))?;
     std::fs::create_dir_all(&options.out_dir)
-        .map_err(|e| Error::output(&options.out_dir, format!("cannot create output folder: {e}")))?;
+        .map_err(|e| output(&options.out_dir, format!("cannot create output folder: {e}")))?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let jobs = options.jobs.max(1).min(found.videos.len().max(1));
     let threads = threads_per_job(jobs, cores);
@@ -93,13 +93,13 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     // One model per worker, made on demand; the first is made now so a setup problem (missing
     // model, no runtime) stops the batch before anything starts.
     let estimators = Mutex::new(vec![PoseEstimator::new(&options.model, pose_options)?]);
-    let codes: Vec<&str> = crate::rules::all_rules().iter().map(|r| r.code).collect();
+    let codes: Vec<&str> = liftform_core::rules::all_rules().iter().map(|r| r.code).collect();
     let ui = ProgressUi::new(options.progress, found.videos.len());
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .build()
-        .map_err(|e| Error::Internal(format!("cannot start workers: {e}")))?;
+        .map_err(|e| Error::Workers(format!("cannot start workers: {e}")))?;
     let rows: Vec<SummaryRow> = pool.install(|| {
         found
             .videos
@@ -109,9 +109,13 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                 let name = rel.display().to_string();
                 let out = video_dir(&options.out_dir, &rel);
                 // the page when there is one (it links the rest), else the JSON
-                let page = if options.render.html || out.join("report.html").is_file() { "report.html" } else { "report.json" };
+                let page = if options.render.html || out.join("report.html").is_file() {
+                    "report.html"
+                } else {
+                    "report.json"
+                };
                 let link = relative(&out.join(page), &options.out_dir).display().to_string();
-                let row = if crate::interrupt::requested() {
+                let row = if liftform_core::cancel::requested() {
                     SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
                 } else if let Some(existing) = options.skip_existing.then(|| read_report(&out)).flatten() {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
@@ -122,7 +126,7 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
-                        Err(Error::Interrupted) => {
+                        Err(e) if e.is_interrupted() => {
                             SummaryRow::failed(name.clone(), RowStatus::Interrupted, "interrupted".into(), &codes)
                         }
                         Err(e) => SummaryRow::failed(name.clone(), RowStatus::Failed, e.to_string(), &codes),
@@ -151,21 +155,22 @@ fn analyse_one(
     options: &BatchOptions,
     pose_options: PoseOptions,
     bar: &ProgressBar,
-) -> Result<(serde_json::Value, crate::report::Report)> {
-    let taken = estimators.lock().map_err(|_| Error::Internal("a worker panicked".into()))?.pop();
+) -> Result<(serde_json::Value, liftform_core::report::Report)> {
+    let taken = estimators.lock().map_err(|_| Error::Workers("a worker panicked".into()))?.pop();
     let mut estimator = match taken {
         Some(e) => e,
         None => PoseEstimator::new(&options.model, pose_options)?,
     };
     let created_dir = !out.exists();
-    std::fs::create_dir_all(out).map_err(|e| Error::output(out, format!("cannot create output folder: {e}")))?;
-    let result = analyze_video(video, out, &mut estimator, &options.pose_pass, &options.config, |n| bar.set_position(n));
+    std::fs::create_dir_all(out).map_err(|e| output(out, format!("cannot create output folder: {e}")))?;
+    let result =
+        analyze_video(video, out, &mut estimator, &options.pose_pass, &options.config, |n| bar.set_position(n));
     if let Ok(mut pool) = estimators.lock() {
         pool.push(estimator);
     }
     match result {
         Ok((_, report)) => {
-            let value = serde_json::to_value(&report).map_err(|e| Error::Internal(format!("report: {e}")))?;
+            let value = serde_json::to_value(&report).map_err(|e| Error::Workers(format!("report: {e}")))?;
             Ok((value, report))
         }
         Err(e) => {
@@ -181,7 +186,7 @@ fn analyse_one(
 fn render_one(
     video: &Path,
     out: &Path,
-    report: (serde_json::Value, crate::report::Report),
+    report: (serde_json::Value, liftform_core::report::Report),
     config: &AnalysisConfig,
     render: &RenderOptions,
 ) -> Result<serde_json::Value> {
@@ -218,7 +223,10 @@ impl ProgressUi {
 
     fn start(&self, name: &str) -> ProgressBar {
         let bar = self.multi.insert_before(&self.overall, ProgressBar::new_spinner());
-        bar.set_style(ProgressStyle::with_template("  {spinner} {msg}: {pos} frames").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("  {spinner} {msg}: {pos} frames")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_message(name.to_string());
         bar
     }
@@ -231,7 +239,9 @@ impl ProgressUi {
             *done
         };
         let line = match row.status {
-            RowStatus::Failed | RowStatus::Interrupted => format!("[{n}/{}] {} {}: {}", self.total, row.status.as_str(), row.video, row.reason),
+            RowStatus::Failed | RowStatus::Interrupted => {
+                format!("[{n}/{}] {} {}: {}", self.total, row.status.as_str(), row.video, row.reason)
+            }
             _ => format!(
                 "[{n}/{}] {} {} ({} reps, {})",
                 self.total,

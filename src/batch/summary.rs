@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::error::Result;
-use crate::output::write_atomically;
+use liftform_core::output::write_atomically;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowStatus {
@@ -64,7 +64,13 @@ impl SummaryRow {
 
     /// Builds the row from a video's report (as JSON, so a fresh report and one read back from
     /// disk give the same row).
-    pub fn from_report(video: String, status: RowStatus, report: &Value, report_link: String, codes: &[&str]) -> SummaryRow {
+    pub fn from_report(
+        video: String,
+        status: RowStatus,
+        report: &Value,
+        report_link: String,
+        codes: &[&str],
+    ) -> SummaryRow {
         let findings: Vec<&Value> = report["findings"]
             .as_array()
             .map(|a| a.iter().filter(|f| f["severity"] != "info").collect())
@@ -118,7 +124,12 @@ pub fn to_csv(rows: &[SummaryRow], codes: &[&str]) -> String {
     for r in rows {
         let mut fields = vec![csv_field(&r.video), r.status.as_str().into(), opt(&r.reps)];
         fields.extend(r.findings_per_code.iter().map(|(_, n)| n.to_string()));
-        fields.extend([r.worst_severity.clone(), speed(r.mean_bar_speed_m_s), csv_field(&opt(&r.report)), csv_field(&r.reason)]);
+        fields.extend([
+            r.worst_severity.clone(),
+            speed(r.mean_bar_speed_m_s),
+            csv_field(&opt(&r.report)),
+            csv_field(&r.reason),
+        ]);
         out += &(fields.join(",") + "\n");
     }
     out
@@ -140,7 +151,12 @@ pub fn to_html(rows: &[SummaryRow], codes: &[&str], title: &str) -> String {
             Some(link) => format!("<a href=\"{}\">{}</a>", html_escape(link), html_escape(&r.video)),
             None => html_escape(&r.video),
         };
-        body += &format!("<tr class=\"{}\"><td>{video}</td><td>{}</td><td>{}</td>", r.worst_severity, r.status.as_str(), opt(&r.reps));
+        body += &format!(
+            "<tr class=\"{}\"><td>{video}</td><td>{}</td><td>{}</td>",
+            r.worst_severity,
+            r.status.as_str(),
+            opt(&r.reps)
+        );
         for (_, n) in &r.findings_per_code {
             body += &format!("<td>{}</td>", if *n > 0 { n.to_string() } else { String::new() });
         }
@@ -194,7 +210,8 @@ document.querySelectorAll('#summary th').forEach((th, col) => th.addEventListene
 /// Writes `summary.csv` and `index.html` into `out_dir`, each atomically.
 pub fn write_summary(out_dir: &Path, rows: &[SummaryRow], codes: &[&str], title: &str) -> Result<()> {
     write_atomically(&out_dir.join("summary.csv"), to_csv(rows, codes).as_bytes())?;
-    write_atomically(&out_dir.join("index.html"), to_html(rows, codes, title).as_bytes())
+    write_atomically(&out_dir.join("index.html"), to_html(rows, codes, title).as_bytes())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -216,7 +233,8 @@ mod tests {
 
     #[test]
     fn a_row_counts_findings_per_code_and_finds_the_worst() {
-        let row = SummaryRow::from_report("a/b.mp4".into(), RowStatus::Analysed, &report(), "a/b/report.json".into(), &CODES);
+        let row =
+            SummaryRow::from_report("a/b.mp4".into(), RowStatus::Analysed, &report(), "a/b/report.json".into(), &CODES);
         assert_eq!(row.reps, Some(2));
         assert_eq!(row.findings_per_code, vec![("DL001".to_string(), 0), ("DL002".to_string(), 2)]);
         assert_eq!(row.worst_severity, "fault");
@@ -225,8 +243,14 @@ mod tests {
 
     #[test]
     fn csv_quotes_what_needs_quoting_and_html_escapes() {
-        let ok = SummaryRow::from_report("x.mp4".into(), RowStatus::Existing, &report(), "x/report.json".into(), &CODES);
-        let bad = SummaryRow::failed("we,ird \"name\".mp4".into(), RowStatus::Failed, "is empty, expected a video".into(), &CODES);
+        let ok =
+            SummaryRow::from_report("x.mp4".into(), RowStatus::Existing, &report(), "x/report.json".into(), &CODES);
+        let bad = SummaryRow::failed(
+            "we,ird \"name\".mp4".into(),
+            RowStatus::Failed,
+            "is empty, expected a video".into(),
+            &CODES,
+        );
         let csv = to_csv(&[ok, bad.clone()], &CODES);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "video,status,reps,DL001,DL002,worst_severity,mean_bar_speed_m_s,report,reason");

@@ -15,9 +15,9 @@
 
 #![allow(dead_code)]
 
-use liftform::recording::{
-    landmark_index as lm, BarSample, BarSource, FrameRecord, Landmark, ModelInfo, PoseSample, Recording, RecordingHeader,
-    SourceInfo, TrunkProfile, RECORDING_SCHEMA,
+use liftform_core::recording::{
+    landmark_index as lm, BarSample, BarSource, FrameRecord, Landmark, ModelInfo, PoseSample, Recording,
+    RecordingHeader, SourceInfo, TrunkProfile, RECORDING_SCHEMA,
 };
 
 // Segment lengths (cm) of a ~178 cm lifter.
@@ -309,8 +309,8 @@ fn solve(d: &Drive) -> Body {
     let c_now = len(hs).max(1e-9);
     let dch = mul(hs, 1.0 / c_now);
     let n_back = [-dch[1], dch[0]];
-    let along =
-        ((LUMBAR_CM * LUMBAR_CM - THORACIC_CM * THORACIC_CM + c_now * c_now) / (2.0 * c_now)).clamp(-LUMBAR_CM, LUMBAR_CM);
+    let along = ((LUMBAR_CM * LUMBAR_CM - THORACIC_CM * THORACIC_CM + c_now * c_now) / (2.0 * c_now))
+        .clamp(-LUMBAR_CM, LUMBAR_CM);
     let off = (LUMBAR_CM * LUMBAR_CM - along * along).max(0.0).sqrt() * d.flex_deg.signum();
     let l1 = add(add(hip, mul(dch, along)), mul(n_back, off));
     // head: along the thoracic direction, then the nose ahead
@@ -744,7 +744,10 @@ pub fn simulate(cfg: &SimConfig) -> SimOutput {
                 };
                 t.push(tt as f32);
                 pos.push(to_px(edge_distance(p, n_body, &segs, TRUNK_HALF_THICKNESS_CM, chord_body), &mut rng));
-                neg.push(to_px(edge_distance(p, mul(n_body, -1.0), &segs, TRUNK_HALF_THICKNESS_CM, chord_body), &mut rng));
+                neg.push(to_px(
+                    edge_distance(p, mul(n_body, -1.0), &segs, TRUNK_HALF_THICKNESS_CM, chord_body),
+                    &mut rng,
+                ));
             }
             Some(TrunkProfile { t, pos_px: pos, neg_px: neg })
         } else {
@@ -791,7 +794,8 @@ pub fn simulate(cfg: &SimConfig) -> SimOutput {
         model: ModelInfo { name: "simulator".into(), sha256: None },
         plate_diameter_mm: None,
     };
-    let pulls = tl.segs.iter().filter(|s| s.0 == "pull").map(|s| (s.2 - cfg.start_at_s, s.3 - cfg.start_at_s)).collect();
+    let pulls =
+        tl.segs.iter().filter(|s| s.0 == "pull").map(|s| (s.2 - cfg.start_at_s, s.3 - cfg.start_at_s)).collect();
     SimOutput { recording: Recording { header, frames }, faults: fault_windows(cfg, &tl), pulls }
 }
 
@@ -807,7 +811,7 @@ pub fn body_at(cfg: &SimConfig, t: f64) -> Body {
 /// the body plane follows from the simulated scale (`px_per_cm = f / (100·D)`), so the
 /// magnification is `D / (D − offset)`.
 pub fn near_plate_magnification(cfg: &SimConfig) -> f64 {
-    use liftform::bar::scale::{FOCAL_PER_LONG_SIDE, PLATE_OFFSET_FROM_MIDLINE_M};
+    use liftform_core::bar::scale::{FOCAL_PER_LONG_SIDE, PLATE_OFFSET_FROM_MIDLINE_M};
     let focal_px = FOCAL_PER_LONG_SIDE * cfg.width.max(cfg.height) as f64;
     let body_distance_m = focal_px / (100.0 * cfg.px_per_cm);
     body_distance_m / (body_distance_m - PLATE_OFFSET_FROM_MIDLINE_M)

@@ -20,10 +20,7 @@ pub fn shared_models() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        println!(
-            "skipped: shared model references not found at {}",
-            dir.display()
-        );
+        println!("skipped: shared model references not found at {}", dir.display());
         None
     }
 }
@@ -35,30 +32,14 @@ pub fn ffmpeg(args: &[&str]) {
         .args(args)
         .output()
         .expect("ffmpeg must be installed (tools/setup.sh installs it)");
-    assert!(
-        out.status.success(),
-        "ffmpeg {:?} failed: {}",
-        args,
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "ffmpeg {:?} failed: {}", args, String::from_utf8_lossy(&out.stderr));
 }
 
 /// A small H.264 test clip made by ffmpeg's pattern generator.
 pub fn make_pattern_clip(path: &Path, width: u32, height: u32, frames: u32, extra: &[&str]) {
     let src = format!("testsrc2=size={width}x{height}:rate=30");
     let frames = frames.to_string();
-    let mut args = vec![
-        "-f",
-        "lavfi",
-        "-i",
-        &src,
-        "-frames:v",
-        &frames,
-        "-c:v",
-        "libx264",
-        "-pix_fmt",
-        "yuv420p",
-    ];
+    let mut args = vec!["-f", "lavfi", "-i", &src, "-frames:v", &frames, "-c:v", "libx264", "-pix_fmt", "yuv420p"];
     args.extend_from_slice(extra);
     let path_str = path.to_str().unwrap();
     args.push(path_str);
@@ -71,11 +52,11 @@ pub fn liftform() -> Command {
 
 /// A made-up rounded-back finding at known frames of rep 2, so render tests do not depend on what
 /// the rules happen to find on a recording.
-pub fn test_finding(first_frame: u64, last_frame: u64, fps: f64) -> liftform::report::Finding {
-    liftform::report::Finding {
+pub fn test_finding(first_frame: u64, last_frame: u64, fps: f64) -> liftform_core::report::Finding {
+    liftform_core::report::Finding {
         code: "DL002",
         rule: "rounded-back",
-        severity: liftform::report::Severity::Fault,
+        severity: liftform_core::report::Severity::Fault,
         rep: 2,
         start_s: first_frame as f64 / fps,
         end_s: last_frame as f64 / fps,

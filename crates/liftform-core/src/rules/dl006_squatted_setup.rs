@@ -1,0 +1,131 @@
+//! DL006 squatted-setup: hips set too low (at or below the knees), knees pushed far forward, so
+//! the bar has to travel around the knees.
+
+// NaN-safe comparisons are written `!(x > y)` on purpose: they are true when x is NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use serde::{Deserialize, Serialize};
+
+use super::{
+    base_confidence, finding, frames_for, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+};
+use crate::analysis::AnalysisConfig;
+use crate::report::Severity;
+use crate::signal;
+
+/// Default: the thigh (knee→hip) should rise at least this much above horizontal at setup (deg).
+pub const MIN_THIGH_ANGLE_DEG: f64 = 10.0;
+/// Default: ... and the shins lean forward more than this (knees pushed over the bar) (deg).
+pub const MIN_SHANK_FORWARD_DEG: f64 = 25.0;
+/// Default: the setup is judged over this last stretch before liftoff, at its deepest (s).
+pub const SET_WINDOW_S: f64 = 1.0;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dl006Config {
+    pub enabled: bool,
+    pub min_thigh_angle_deg: f64,
+    pub min_shank_forward_deg: f64,
+    pub set_window_s: f64,
+}
+
+impl Default for Dl006Config {
+    fn default() -> Self {
+        Dl006Config {
+            enabled: true,
+            min_thigh_angle_deg: MIN_THIGH_ANGLE_DEG,
+            min_shank_forward_deg: MIN_SHANK_FORWARD_DEG,
+            set_window_s: SET_WINDOW_S,
+        }
+    }
+}
+
+pub static INFO: RuleInfo = RuleInfo {
+    code: "DL006",
+    name: "squatted-setup",
+    severity: Severity::Warning,
+    phase: "setup (set position before liftoff)",
+    measures: "angle of the thigh (knee→hip) above horizontal at the set position (low = hips at knee height); fires only when the shins also lean forward more than min_shank_forward_deg",
+    unit: "deg",
+    fires_when: "below",
+    threshold_key: "min_thigh_angle_deg",
+    default_threshold: MIN_THIGH_ANGLE_DEG,
+    views: "side",
+    what: "Whether the start position is a hip hinge (hips above the knees, shins close to vertical) or a squat (hips dropped to knee height, knees far forward over the bar).",
+    why: "With the knees pushed forward the bar cannot go straight up: it has to swing around them, and the hips shoot up first anyway once the bar breaks the floor. The deadlift is a hinge; starting it like a squat wastes the legs' position and pulls the bar off its line.",
+    fix: "Set the hips higher: bar over mid-foot, shins touching the bar and close to vertical, hips pushed back until you feel the hamstrings load. The hips sit between the knees and the shoulders, not down at the knees.",
+};
+
+pub struct SquattedSetup;
+
+impl Rule for SquattedSetup {
+    fn info(&self) -> &'static RuleInfo {
+        &INFO
+    }
+
+    fn enabled(&self, c: &AnalysisConfig) -> bool {
+        c.dl006.enabled
+    }
+
+    fn check(&self, ctx: &Context) -> Outcome {
+        let mut out = Outcome::default();
+        let cfg = &ctx.config.dl006;
+        let s = ctx.signals;
+        let gate = view_gate(ctx.view, ViewNeed::Side);
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, true) {
+            // the deepest the hips sit in the last stretch of the setup (held for 0.1 s)
+            let hi = rep.liftoff;
+            let lo = hi.saturating_sub(frames_for(s, cfg.set_window_s)).max(rep.setup_start.unwrap_or(0));
+            if let Some(reason) = super::trust_gate(s, lo, hi, "at the set position") {
+                out.not_assessed(INFO.code, Some(rep.index), reason);
+                continue;
+            }
+            let neg_thigh: Vec<f64> =
+                (0..s.len()).map(|k| if s.trusted[k] { -s.thigh_above_horizontal_deg[k] } else { f64::NAN }).collect();
+            let Some((at, neg)) = sustained_max(&neg_thigh, lo, hi, frames_for(s, 0.1)).filter(|x| x.1.is_finite())
+            else {
+                out.not_assessed(INFO.code, Some(rep.index), "hips and knees are not seen at the set position");
+                continue;
+            };
+            let thigh = -neg;
+            let half = frames_for(s, 0.05);
+            let (lo, hi) = (at.saturating_sub(half).max(lo), (at + half).min(hi));
+            let shank = signal::median(
+                &(lo..=hi)
+                    .map(|k| if s.trusted[k] { s.shank_from_vertical_deg[k] } else { f64::NAN })
+                    .collect::<Vec<_>>(),
+            );
+            out.metric(rep.index, "setup_thigh_angle_deg", thigh);
+            out.metric(rep.index, "setup_shank_angle_deg", shank);
+            // both: hips at knee height *and* knees pushed forward (a hinge with long femurs can
+            // have low hips but keeps the shins near vertical)
+            if thigh < cfg.min_thigh_angle_deg && !(shank <= cfg.min_shank_forward_deg) {
+                let knees = if shank.is_finite() {
+                    format!(", shins {:.0}° forward of vertical", shank)
+                } else {
+                    String::new()
+                };
+                let msg = if thigh < 0.0 {
+                    format!("the hips start {:.0}° below knee level{knees}: a squat, not a hinge", -thigh)
+                } else {
+                    format!("the hips start only {:.0}° above knee level{knees}", thigh)
+                };
+                let conf = base_confidence(ctx, lo, hi, false);
+                out.findings.push(finding(
+                    s,
+                    &INFO,
+                    INFO.severity,
+                    rep.index,
+                    lo,
+                    hi,
+                    thigh,
+                    cfg.min_thigh_angle_deg,
+                    msg,
+                    conf,
+                ));
+            }
+        }
+        out.merge_not_assessed(ctx.reps.len());
+        out
+    }
+}
