@@ -99,7 +99,11 @@ enum Command {
         measure: MeasureArgs,
     },
     /// List the form rules with their codes, phases and default thresholds.
-    Rules,
+    Rules {
+        /// Print the rule table as Markdown (the README's table is this output).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Explain one rule: what it checks, why it matters, how to fix it.
     Explain {
         /// A rule code (DL003) or name (hips-rise-early).
@@ -176,35 +180,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure } =
-        cli.command
-    {
-        let mut config = load_config(config.as_deref())?;
-        measure.apply(&mut config);
-        let progress = if quiet {
-            Progress::Quiet
-        } else if std::io::stderr().is_terminal() {
-            Progress::Bars
-        } else {
-            Progress::Lines
-        };
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-        let options = BatchOptions {
-            out_dir: out_dir.clone(),
-            jobs: jobs.unwrap_or(cores),
-            recursive,
-            skip_existing,
-            model: ModelChoice::parse(&model),
-            config,
-            progress,
-            pose_pass: measure.pose_pass(),
-            render: render.options(),
-        };
-        let outcome = run_batch(&dir, &options)?;
-        return Ok(report_batch(&outcome, &out_dir, quiet));
-    }
-    run_single(cli.command).map(|()| ExitCode::SUCCESS)
+/// `liftform batch`: the exit code says whether anything failed or the batch was interrupted.
+#[allow(clippy::too_many_arguments)]
+fn batch(
+    dir: PathBuf,
+    out_dir: PathBuf,
+    jobs: Option<usize>,
+    recursive: bool,
+    skip_existing: bool,
+    model: String,
+    config: Option<PathBuf>,
+    quiet: bool,
+    render: RenderArgs,
+    measure: MeasureArgs,
+) -> Result<ExitCode, Error> {
+    let mut config = load_config(config.as_deref())?;
+    measure.apply(&mut config);
+    let progress = if quiet {
+        Progress::Quiet
+    } else if std::io::stderr().is_terminal() {
+        Progress::Bars
+    } else {
+        Progress::Lines
+    };
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let options = BatchOptions {
+        out_dir: out_dir.clone(),
+        jobs: jobs.unwrap_or(cores),
+        recursive,
+        skip_existing,
+        model: ModelChoice::parse(&model),
+        config,
+        progress,
+        pose_pass: measure.pose_pass(),
+        render: render.options(),
+    };
+    let outcome = run_batch(&dir, &options)?;
+    Ok(report_batch(&outcome, &out_dir, quiet))
 }
 
 fn load_config(path: Option<&Path>) -> Result<AnalysisConfig, Error> {
@@ -240,8 +252,8 @@ fn report_batch(outcome: &BatchOutcome, out_dir: &Path, quiet: bool) -> ExitCode
     }
 }
 
-fn run_single(command: Command) -> Result<(), Error> {
-    match command {
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let done: Result<(), Error> = match cli.command {
         Command::Analyze {
             videos,
             from_poses,
@@ -267,7 +279,7 @@ fn run_single(command: Command) -> Result<(), Error> {
                         "--annotate, --html and --clips need the video: run `liftform analyze VIDEO`",
                     ));
                 }
-                return analyze_recording_file(&recording_path, &out_dir, &config, show);
+                return analyze_recording_file(&recording_path, &out_dir, &config, show).map(|()| ExitCode::SUCCESS);
             }
             // Check every input before loading models, so a typo fails in milliseconds.
             for video in &videos {
@@ -293,8 +305,8 @@ fn run_single(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Rules => {
-            print!("{}", rules::list_text());
+        Command::Rules { markdown } => {
+            print!("{}", if markdown { rules::markdown_table() } else { rules::list_text() });
             Ok(())
         }
         Command::Explain { code } => match rules::explain(&code) {
@@ -308,7 +320,9 @@ fn run_single(command: Command) -> Result<(), Error> {
             print!("{}", AnalysisConfig::default_toml());
             Ok(())
         }
-        Command::Batch { .. } => unreachable!("handled in run"),
+        Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure } => {
+            return batch(dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure)
+        }
         Command::Paths => {
             let show = |found: Result<PathBuf, liftform_vision::Error>| {
                 found.map_or_else(|e| format!("not found ({e})"), |p| p.display().to_string())
@@ -319,7 +333,8 @@ fn run_single(command: Command) -> Result<(), Error> {
             println!("ONNX Runtime:        {}", show(assets::find_ort_library()));
             Ok(())
         }
-    }
+    };
+    done.map(|()| ExitCode::SUCCESS)
 }
 
 #[derive(Clone, Copy)]

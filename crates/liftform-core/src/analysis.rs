@@ -102,7 +102,8 @@ impl AnalysisConfig {
                 _ => Ok(()),
             }
         }
-        walk("", &value)
+        walk("", &value)?;
+        rules::check_threshold_ranges(&value)
     }
 }
 
@@ -323,6 +324,10 @@ mod tests {
         assert!(e.contains("dl009"), "{e}");
         let e = AnalysisConfig::from_toml_str("[dl003]\nmax_hip_lead_cm = nan\n").unwrap_err();
         assert!(e.contains("dl003.max_hip_lead_cm"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[dl001]\nmax_offset_cm = -3\n").unwrap_err();
+        assert!(e.contains("dl001.max_offset_cm") && e.contains("-3") && e.contains("0 to 50 cm"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[dl008]\nmin_reps = 1\n").unwrap_err();
+        assert!(e.contains("dl008.min_reps"), "{e}");
     }
 
     #[test]

@@ -23,9 +23,9 @@ pub enum Error {
     /// ONNX Runtime failed while running a model on a valid frame.
     #[error("ONNX Runtime: {0}")]
     Inference(String),
-    /// A model gave an output of the wrong shape.
-    #[error("output {name} has {got} values, expected {expected}")]
-    OutputShape { name: String, got: usize, expected: usize },
+    /// A tensor handed to or returned by a model has the wrong size.
+    #[error("tensor {name} has {got} values, expected {expected}")]
+    TensorShape { name: String, got: usize, expected: usize },
     /// Rotating a decoded frame upright failed.
     #[error("{}: rotating frame {frame}: {source}", path.display())]
     Rotate { path: PathBuf, frame: u64, source: opencv::Error },
@@ -43,7 +43,7 @@ impl Error {
             Error::AssetNotFound { .. } | Error::Runtime { .. } | Error::RuntimeSetup(_) => 2,
             Error::OpenCv { .. }
             | Error::Inference(_)
-            | Error::OutputShape { .. }
+            | Error::TensorShape { .. }
             | Error::Rotate { .. }
             | Error::Thread(_) => 1,
         }

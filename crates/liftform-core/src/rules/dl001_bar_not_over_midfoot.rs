@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    bar_gate, base_confidence, finding, frames_for, scale_gate, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+    bar_gate, base_confidence, finding, frames_for, scale_gate, view_gate, Context, Outcome, Rule, RuleInfo, Threshold,
+    ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -58,6 +59,13 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above (in size)",
     threshold_key: "max_offset_cm",
     default_threshold: MAX_OFFSET_CM,
+    thresholds: &[
+        Threshold { key: "max_offset_cm", unit: "cm", default: MAX_OFFSET_CM, min: 0.0, max: 50.0 },
+        Threshold { key: "wrist_margin_cm", unit: "cm", default: WRIST_MARGIN_CM, min: 0.0, max: 30.0 },
+        Threshold { key: "max_midfoot_wander_cm", unit: "cm", default: MAX_MIDFOOT_WANDER_CM, min: 0.0, max: 100.0 },
+        Threshold { key: "min_foot_visibility", unit: "ratio", default: MIN_FOOT_VISIBILITY, min: 0.0, max: 1.0 },
+        Threshold { key: "setup_window_s", unit: "s", default: SETUP_WINDOW_S, min: 0.0, max: 10.0 },
+    ],
     views: "side",
     what: "Where the bar sits over the foot in the moment before it leaves the floor. Seen from the side, the bar should hang straight above the middle of the foot, touching or nearly touching the shins.",
     why: "The body balances over the mid-foot. A bar set out in front acts on a longer lever: the hips tend to shoot up, the bar swings forward off the floor, and the lower back takes load the hips and legs should carry. Think of lifting a weight held at the end of a broom handle instead of at your hands.",

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     base_confidence, finding, frames_for, run_around, set_position, sustained_max, upright_frames, view_gate, Context,
-    Outcome, Rule, RuleInfo, ViewNeed,
+    Outcome, Rule, RuleInfo, Threshold, ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -81,6 +81,14 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above",
     threshold_key: "max_flexion_deg",
     default_threshold: MAX_FLEXION_DEG,
+    thresholds: &[
+        Threshold { key: "max_flexion_deg", unit: "deg", default: MAX_FLEXION_DEG, min: 0.0, max: 90.0 },
+        Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+        Threshold { key: "min_trunk_lean_deg", unit: "deg", default: MIN_TRUNK_LEAN_DEG, min: 0.0, max: 90.0 },
+        Threshold { key: "neutral_cap_deg", unit: "deg", default: NEUTRAL_CAP_DEG, min: 0.0, max: 45.0 },
+        Threshold { key: "proxy_max_chord_shortening_pct", unit: "%", default: PROXY_MAX_CHORD_SHORTENING_PCT, min: 0.0, max: 100.0 },
+        Threshold { key: "min_profile_share", unit: "ratio", default: MIN_PROFILE_SHARE, min: 0.0, max: 1.0 },
+    ],
     views: "side; oblique with the shoulder end of the outline left out",
     what: "Whether the spine keeps its own neutral shape while the bar is loaded, or bows forward between the hips and the shoulders. It reads the curve of the back's outline, not just the line from hip to shoulder, and compares it with how the same lifter's back looks when standing tall.",
     why: "A neutral spine spreads the load over the hips and legs. When the back rounds under a heavy bar, the discs are squeezed at the front and the muscles along the spine are stretched while they work; this is the most common source of a sore or injured lower back after deadlifts.",

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     base_confidence, finding, frames_for, set_position, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo,
-    ViewNeed,
+    Threshold, ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -55,6 +55,11 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above",
     threshold_key: "max_hip_lead_cm",
     default_threshold: MAX_HIP_LEAD_CM,
+    thresholds: &[
+        Threshold { key: "max_hip_lead_cm", unit: "cm", default: MAX_HIP_LEAD_CM, min: 0.0, max: 100.0 },
+        Threshold { key: "set_window_s", unit: "s", default: SET_WINDOW_S, min: 0.0, max: 10.0 },
+        Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+    ],
     views: "side",
     what: "Whether hips and shoulders rise together off the floor. If the hips shoot up first, the legs straighten while the bar is still low and the back tips towards horizontal before the bar reaches the knees.",
     why: "Straightening the legs early hands the whole lift to the back: the bar is pulled with a long, nearly horizontal torso, which loads the lower back and hamstrings hard and often ends with the back rounding.",

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     bar_gate, base_confidence, finding, frames_for, run_around, scale_gate, sustained_max, view_gate, Context, Outcome,
-    Rule, RuleInfo, ViewNeed,
+    Rule, RuleInfo, Threshold, ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -51,6 +51,11 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above",
     threshold_key: "max_drift_cm",
     default_threshold: MAX_DRIFT_CM,
+    thresholds: &[
+        Threshold { key: "max_drift_cm", unit: "cm", default: MAX_DRIFT_CM, min: 0.0, max: 100.0 },
+        Threshold { key: "wrist_margin_cm", unit: "cm", default: WRIST_MARGIN_CM, min: 0.0, max: 50.0 },
+        Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+    ],
     views: "side",
     what: "Whether the bar travels in a straight vertical line over the mid-foot, or swings forward away from the shins and thighs on the way up or down.",
     why: "Every centimetre the bar moves away from the legs lengthens the lever the back has to hold. A drifting bar makes the lift harder, shifts the lifter's balance towards the toes and pulls the back out of position.",

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     base_confidence, finding, frames_for, run_around, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo,
-    ViewNeed,
+    Threshold, ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -64,6 +64,12 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above",
     threshold_key: "max_extension_deg",
     default_threshold: MAX_EXTENSION_DEG,
+    thresholds: &[
+        Threshold { key: "max_extension_deg", unit: "deg", default: MAX_EXTENSION_DEG, min: 0.0, max: 90.0 },
+        Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+        Threshold { key: "min_profile_share", unit: "ratio", default: MIN_PROFILE_SHARE, min: 0.0, max: 1.0 },
+        Threshold { key: "keypoint_only_max_lean_deg", unit: "deg", default: KEYPOINT_ONLY_MAX_LEAN_DEG, min: 0.0, max: 90.0 },
+    ],
     views: "side",
     what: "Whether the lift finishes standing tall, or the lifter keeps going past upright: leaning back with the lower back arched and the ribs flared.",
     why: "The lift is complete when hips and knees are straight. Leaning back adds nothing but squeezes the joints at the back of the lower spine under the full load; over-arching is as much a loss of a neutral spine as rounding is.",

@@ -7,7 +7,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    base_confidence, finding, frames_for, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+    base_confidence, finding, frames_for, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, Threshold,
+    ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -50,6 +51,11 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "below",
     threshold_key: "min_thigh_angle_deg",
     default_threshold: MIN_THIGH_ANGLE_DEG,
+    thresholds: &[
+        Threshold { key: "min_thigh_angle_deg", unit: "deg", default: MIN_THIGH_ANGLE_DEG, min: -90.0, max: 90.0 },
+        Threshold { key: "min_shank_forward_deg", unit: "deg", default: MIN_SHANK_FORWARD_DEG, min: 0.0, max: 90.0 },
+        Threshold { key: "set_window_s", unit: "s", default: SET_WINDOW_S, min: 0.0, max: 10.0 },
+    ],
     views: "side",
     what: "Whether the start position is a hip hinge (hips above the knees, shins close to vertical) or a squat (hips dropped to knee height, knees far forward over the bar).",
     why: "With the knees pushed forward the bar cannot go straight up: it has to swing around them, and the hips shoot up first anyway once the bar breaks the floor. The deadlift is a hinge; starting it like a squat wastes the legs' position and pulls the bar off its line.",

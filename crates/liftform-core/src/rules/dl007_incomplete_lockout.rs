@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    base_confidence, finding, frames_for, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, ViewNeed,
+    base_confidence, finding, frames_for, sustained_max, view_gate, Context, Outcome, Rule, RuleInfo, Threshold,
+    ViewNeed,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -45,6 +46,11 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "below",
     threshold_key: "min_hip_angle_deg",
     default_threshold: MIN_HIP_ANGLE_DEG,
+    thresholds: &[
+        Threshold { key: "min_hip_angle_deg", unit: "deg", default: MIN_HIP_ANGLE_DEG, min: 90.0, max: 180.0 },
+        Threshold { key: "min_knee_angle_deg", unit: "deg", default: MIN_KNEE_ANGLE_DEG, min: 90.0, max: 180.0 },
+        Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+    ],
     views: "side",
     what: "Whether each rep finishes standing fully upright, with hips and knees straight, before the bar comes down.",
     why: "A rep that stops with the hips still bent never finishes the hip extension the deadlift trains, and in competition it does not count. Stopping short is also often a sign the weight is too heavy or the glutes are not doing their share.",

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    base_confidence, finding, scale_gate, set_position, sustained_max, upright_frames, Context, Outcome, Rule, RuleInfo,
+    base_confidence, finding, scale_gate, set_position, sustained_max, upright_frames, Context, Outcome, Rule,
+    RuleInfo, Threshold,
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
@@ -47,6 +48,11 @@ pub static INFO: RuleInfo = RuleInfo {
     fires_when: "above",
     threshold_key: "max_velocity_loss_pct",
     default_threshold: MAX_VELOCITY_LOSS_PCT,
+    thresholds: &[
+        Threshold { key: "max_velocity_loss_pct", unit: "%", default: MAX_VELOCITY_LOSS_PCT, min: 0.0, max: 100.0 },
+        Threshold { key: "max_flexion_growth_deg", unit: "deg", default: MAX_FLEXION_GROWTH_DEG, min: 0.0, max: 90.0 },
+        Threshold { key: "min_reps", unit: "reps", default: MIN_REPS as f64, min: 2.0, max: 50.0 },
+    ],
     views: "any (needs at least 3 full reps)",
     what: "Whether the set holds up to the last rep: the bar's speed off the floor, and the shape of the back, compared rep by rep with the first reps of the set.",
     why: "Form rarely fails on the first rep. As the muscles tire, the bar slows down and the body finds the easiest way up, which often means the back takes over from the hips. A large slowdown means the set went close to failure, where breakdowns and injuries happen.",

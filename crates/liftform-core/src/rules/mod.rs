@@ -41,11 +41,76 @@ pub struct RuleInfo {
     /// The config key (`[dlNNN] key = value`) and its default.
     pub threshold_key: &'static str,
     pub default_threshold: f64,
+    /// Every number the rule reads from its config section, with unit and valid range:
+    /// config validation, `liftform explain` and the README's table all read them from here.
+    pub thresholds: &'static [Threshold],
     /// Which camera views the rule can judge.
     pub views: &'static str,
     pub what: &'static str,
     pub why: &'static str,
     pub fix: &'static str,
+}
+
+/// One number a rule reads from its config section (`[dlNNN] key = value`).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Threshold {
+    pub key: &'static str,
+    pub unit: &'static str,
+    pub default: f64,
+    /// The smallest and largest value that makes sense; a config outside is refused.
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Checks every rule's numbers in `config` (a TOML value of the whole configuration) against
+/// the ranges the rules declare. The error names the key, the value and the range.
+pub fn check_threshold_ranges(config: &toml::Value) -> Result<(), String> {
+    for info in all_rules() {
+        let section = info.code.to_ascii_lowercase();
+        for t in info.thresholds {
+            let value = config.get(&section).and_then(|s| s.get(t.key));
+            let number = match value {
+                Some(toml::Value::Float(f)) => *f,
+                Some(toml::Value::Integer(i)) => *i as f64,
+                _ => continue,
+            };
+            if !(t.min..=t.max).contains(&number) {
+                return Err(format!(
+                    "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}",
+                    key = t.key,
+                    min = fmt_threshold(t.min),
+                    max = fmt_threshold(t.max),
+                    unit = t.unit
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The README's rule table (Markdown), generated from the rules themselves; a test keeps the
+/// README's copy identical.
+pub fn markdown_table() -> String {
+    let mut s = String::from(
+        "| code | rule | severity | looks at | fires when (default) | config key |\n|---|---|---|---|---|---|\n",
+    );
+    for r in all_rules() {
+        let op = if r.fires_when.starts_with("above") { ">" } else { "<" };
+        s.push_str(&format!(
+            "| {} | {} | {} | {}: {} | {} {} {} | `[{}] {}` |\n",
+            r.code,
+            r.name,
+            r.severity.as_str(),
+            r.phase,
+            r.measures,
+            op,
+            fmt_threshold(r.default_threshold),
+            r.unit,
+            r.code.to_ascii_lowercase(),
+            r.threshold_key
+        ));
+    }
+    s
 }
 
 /// Everything a rule may read.
@@ -417,6 +482,39 @@ mod tests {
         assert!(explain("hips-rise-early").is_some());
         assert!(explain("DL999").is_none());
         assert!(list_text().lines().count() == 8);
+    }
+
+    #[test]
+    fn every_config_number_of_a_rule_is_declared_with_its_default_in_range() {
+        let config = toml::Value::try_from(crate::analysis::AnalysisConfig::default()).unwrap();
+        for r in all_rules() {
+            let section = config.get(r.code.to_ascii_lowercase()).and_then(|v| v.as_table()).unwrap();
+            let numeric: Vec<&String> =
+                section.iter().filter(|(_, v)| v.is_float() || v.is_integer()).map(|(k, _)| k).collect();
+            assert_eq!(numeric.len(), r.thresholds.len(), "{}: declared {:?}", r.code, r.thresholds);
+            for key in numeric {
+                let t = r.thresholds.iter().find(|t| t.key == key).unwrap_or_else(|| panic!("{}.{key}", r.code));
+                let v = section[key].as_float().or(section[key].as_integer().map(|i| i as f64)).unwrap();
+                assert_eq!(v, t.default, "{}.{key}", r.code);
+                assert!(t.min <= t.default && t.default <= t.max, "{}.{key}", r.code);
+            }
+            let main = r.thresholds.iter().find(|t| t.key == r.threshold_key).unwrap();
+            assert_eq!(main.default, r.default_threshold);
+            assert_eq!(main.unit, r.unit, "{}", r.code);
+        }
+    }
+
+    #[test]
+    fn readme_rule_table_is_generated_from_the_rules() {
+        let readme = include_str!("../../../../README.md");
+        let (begin, end) = ("<!-- rules-table:begin -->\n", "<!-- rules-table:end -->");
+        let start = readme.find(begin).expect("README has the rules-table markers") + begin.len();
+        let stop = readme[start..].find(end).expect("README has the end marker") + start;
+        assert_eq!(
+            &readme[start..stop],
+            markdown_table(),
+            "the README's rule table drifted from the rules: paste `liftform rules --markdown` between its markers"
+        );
     }
 
     #[test]

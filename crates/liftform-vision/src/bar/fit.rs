@@ -564,10 +564,10 @@ pub fn hough_ellipses(g: &Gradients, min_r: f32, max_r: f32, aspect: f32, max_pe
             }
         }
         let out = &mut score[ri * h * w..(ri + 1) * h * w];
-        for y in 1..h - 1 {
-            for x in 1..w - 1 {
+        for (y, &beyond_y) in outside_y.iter().enumerate().take(h - 1).skip(1) {
+            for (x, &beyond_x) in outside_x.iter().enumerate().take(w - 1).skip(1) {
                 let i = y * w + x;
-                let inside = (1.0 - outside_x[x] - outside_y[y]).max(MIN_SCORED_ARC_SHARE);
+                let inside = (1.0 - beyond_x - beyond_y).max(MIN_SCORED_ARC_SHARE);
                 out[i] = (rows[i - w] + rows[i] + rows[i + w]) * norm / inside;
             }
         }

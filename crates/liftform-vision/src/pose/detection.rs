@@ -131,8 +131,8 @@ mod tests {
         assert!((d[0].score - sigmoid(2.0)).abs() < 1e-6);
         let (cx, cy) = (ax + 0.1, ay - 0.05);
         let expect = [cx - 0.1, cy - 0.05, cx + 0.1, cy + 0.05];
-        for j in 0..4 {
-            assert!((d[0].bbox[j] - expect[j]).abs() < 1e-6);
+        for (got, want) in d[0].bbox.iter().zip(expect) {
+            assert!((got - want).abs() < 1e-6);
         }
         assert!((d[0].keypoints[1][0] - (ax + 1.0)).abs() < 1e-6);
         assert_eq!(d[0].keypoints[0], [ax, ay]);

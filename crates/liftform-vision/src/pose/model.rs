@@ -165,7 +165,7 @@ impl PoseModels {
     /// least `min_score`, before NMS, in letterboxed-square coordinates, in anchor order.
     pub fn detect_candidates(&mut self, input: &[f32], min_score: f32) -> Result<Vec<Detection>> {
         let side = DETECTOR_INPUT_PX;
-        let tensor = TensorRef::from_array_view(([1usize, side, side, 3], input)).map_err(internal)?;
+        let tensor = TensorRef::from_array_view(nhwc_view(input, side)?).map_err(internal)?;
         let outputs = self.detector.run(ort::inputs!["input" => tensor]).map_err(internal)?;
         let (_, regressors) = outputs["regressors"].try_extract_tensor::<f32>().map_err(internal)?;
         let (_, logits) = outputs["classificators"].try_extract_tensor::<f32>().map_err(internal)?;
@@ -175,12 +175,12 @@ impl PoseModels {
     /// Runs the landmark network on a 256×256×3 RGB tensor in [0, 1], filling `out`.
     pub fn landmarks(&mut self, input: &[f32], out: &mut LandmarkOutput) -> Result<()> {
         let side = LANDMARK_INPUT_PX;
-        let tensor = TensorRef::from_array_view(([1usize, side, side, 3], input)).map_err(internal)?;
+        let tensor = TensorRef::from_array_view(nhwc_view(input, side)?).map_err(internal)?;
         let outputs = self.landmark.run(ort::inputs!["input" => tensor]).map_err(internal)?;
         let copy = |name: &str, dest: &mut [f32]| -> Result<()> {
             let (_, values) = outputs[name].try_extract_tensor::<f32>().map_err(internal)?;
             if values.len() != dest.len() {
-                return Err(Error::OutputShape { name: name.to_string(), got: values.len(), expected: dest.len() });
+                return Err(Error::TensorShape { name: name.to_string(), got: values.len(), expected: dest.len() });
             }
             dest.copy_from_slice(values);
             Ok(())
@@ -194,6 +194,16 @@ impl PoseModels {
         out.pose_flag = flag[0];
         Ok(())
     }
+}
+
+/// The input image as the networks' NHWC tensor (1 × side × side × 3), without copying; a buffer of
+/// the wrong length is an error here rather than inside ONNX Runtime.
+fn nhwc_view(input: &[f32], side: usize) -> Result<ndarray::ArrayView4<'_, f32>> {
+    ndarray::ArrayView4::from_shape((1, side, side, 3), input).map_err(|_| Error::TensorShape {
+        name: "input".into(),
+        got: input.len(),
+        expected: side * side * 3,
+    })
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {

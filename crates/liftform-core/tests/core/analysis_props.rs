@@ -2,7 +2,7 @@
 //! the recording: random values, NaN and infinities, empty, one frame, out-of-order times,
 //! broken trunk profiles, simulated sets with heavy dropouts.
 
-mod common;
+use crate::common;
 
 use common::sim::{simulate, SimConfig};
 use liftform_core::analysis::{analyze, AnalysisConfig};

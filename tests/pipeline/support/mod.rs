@@ -4,25 +4,22 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// `../shared/data` beside the project; tests that need it print a skip note when it is absent.
+/// `../shared/data` beside the project. Tests that need it are `#[ignore = "needs ../shared/data"]`,
+/// so a fresh clone reports them as ignored; run with `--include-ignored` where the data is. Then
+/// a missing folder is a failure, never a silent pass. (`Option` keeps the callers' shape.)
 pub fn shared_data() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: shared test data not found at {}", dir.display());
-        None
-    }
+    Some(shared_dir("data"))
 }
 
+/// `../shared/models` (the reference outputs), as [`shared_data`].
 pub fn shared_models() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/models");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipped: shared model references not found at {}", dir.display());
-        None
-    }
+    Some(shared_dir("models"))
+}
+
+fn shared_dir(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(name);
+    assert!(dir.is_dir(), "this test needs {} (the shared test data beside the checkout)", dir.display());
+    dir
 }
 
 /// Runs ffmpeg with the given arguments (quiet, overwrite), panicking with its output on failure.

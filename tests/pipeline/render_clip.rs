@@ -3,9 +3,9 @@
 //! HTML page's self-containment, no partial file on failure, and the CLI flags.
 //!
 //! Uses the shared synthetic clip with MediaPipe's recording of it (no model needed); the CLI test
-//! runs the whole pipeline with the models. Prints `skipped: …` when the shared data is absent.
+//! runs the whole pipeline with the models. Marked ignored: they need the shared data (`--include-ignored` runs them).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
@@ -29,10 +29,7 @@ fn inputs() -> Option<(PathBuf, Recording)> {
     let data = support::shared_data()?;
     let (video, rec) = (data.join(CLIP), data.join(RECORDING));
     for p in [&video, &rec] {
-        if !p.is_file() {
-            println!("skipped: {} not found", p.display());
-            return None;
-        }
+        assert!(p.is_file(), "{} not found", p.display());
     }
     let recording = Recording::read(&rec).expect("the shared recording reads");
     Some((video, recording))
@@ -84,6 +81,7 @@ fn mean_abs_diff(a: &Mat, b: &Mat, rect: Rect) -> f64 {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn annotated_clip_matches_the_input_and_shows_banners_only_inside_findings() {
     let Some((video, recording)) = inputs() else { return };
     let report = report_with_known_finding(&recording);
@@ -203,6 +201,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn html_page_is_self_contained_and_links_findings_to_the_video() {
     let Some((video, recording)) = inputs() else { return };
     let report = report_with_known_finding(&recording);
@@ -228,6 +227,7 @@ fn html_page_is_self_contained_and_links_findings_to_the_video() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn a_failed_render_leaves_no_file() {
     let Some((video, mut recording)) = inputs() else { return };
     let report = report_with_known_finding(&recording);
@@ -260,13 +260,11 @@ fn a_failed_render_leaves_no_file() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn cli_renders_only_when_asked() {
     let Some(data) = support::shared_data() else { return };
     let video = data.join(CLIP);
-    if !video.is_file() {
-        println!("skipped: {} not found", video.display());
-        return;
-    }
+    assert!(video.is_file(), "{} not found", video.display());
     let out = tempfile::tempdir().unwrap();
     let status = support::liftform().args(["analyze", "-q", "-o"]).arg(out.path()).arg(&video).status().unwrap();
     assert!(status.success());

@@ -1,7 +1,7 @@
 //! Rep counting on real video: a real one-rep clip joined to itself three times with ffmpeg
 //! gives three reps through the whole pipeline (decode, pose pass, analysis).
 
-mod support;
+use crate::support;
 
 use liftform_core::analysis::{analyze, AnalysisConfig};
 use liftform_core::recording::Recording;
@@ -10,6 +10,7 @@ use liftform_vision::pose::{PoseEstimator, PoseOptions};
 use liftform_vision::pose_pass::run_pose_pass;
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn a_clip_joined_three_times_has_three_reps() {
     let Some(data) = support::shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();

@@ -3,7 +3,7 @@
 //! landmark network once, no refinement or smoothing). Given the reference's ROI, every landmark
 //! must agree within 2 px; from our own detection, the median landmark must.
 
-mod support;
+use crate::support;
 
 use liftform_vision::pose::model::ModelChoice;
 use liftform_vision::pose::roi::Roi;
@@ -19,6 +19,7 @@ fn f(v: &Value) -> f64 {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn landmarks_match_the_reference_pipeline_within_2_px() {
     let (Some(models), Some(data)) = (support::shared_models(), support::shared_data()) else { return };
     let single_image = PoseOptions { intra_threads: 1, refine_from_heatmap: false, smooth: false };

@@ -1,7 +1,7 @@
 //! Video input: phone-style rotation metadata, frame counts and timestamps, on clips made here
 //! with ffmpeg.
 
-mod support;
+use crate::support;
 
 use liftform_vision::video::VideoReader;
 use opencv::core::Mat;

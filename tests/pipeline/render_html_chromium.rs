@@ -7,7 +7,7 @@
 //! the finding's time. Screenshots (phone and desktop widths) are written when
 //! `LIFTFORM_CHECK_OUT=DIR` is set, for a person to look at.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -92,6 +92,7 @@ const PROBE: &str = r#"<script>
 </script>"#;
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn report_page_loads_plays_and_seeks_in_chromium() {
     let Some(browser) = chromium() else {
         println!("skipped: chromium not found (apt-get install chromium to run this check)");

@@ -5,7 +5,7 @@
 //! Poses come from the pose pass (models needed), or from `LIFTFORM_BAR_POSES=DIR` holding
 //! `DIR/<stem>/poses.jsonl` recordings made earlier (faster when iterating).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
@@ -308,6 +308,7 @@ fn scale_input(rec: &Recording, bars: &[Option<BarSample>]) -> ScaleInput {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
     let Some(data) = support::shared_data() else {
         return;
@@ -372,6 +373,7 @@ fn rendered_clips_radius_jitter_and_path_against_ground_truth() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data"]
 fn real_clips_plate_share_and_scale() {
     let Some(data) = support::shared_data() else {
         return;
@@ -480,8 +482,11 @@ const CLEAN_SIDE_VIEWS: [&str; 8] = [
 
 /// `LIFTFORM_BAR_DEBUG=clip_stem:frame cargo test --test bar_clips debug_detect -- --ignored --nocapture`
 #[test]
-#[ignore]
+#[ignore = "debugging printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn debug_detect() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     use liftform_core::bar::prior::*;
     use liftform_vision::bar::detect::detect;
     use liftform_vision::bar::tracker::{location_weight, request_near_hands};

@@ -1,7 +1,7 @@
 //! Bad input through the real binary: each case gets one line on stderr naming the file, exit code
 //! 2, no panic, and no partial poses.jsonl left behind.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! one recording (`CLIP=path.jsonl`, `STEP=n`) or a folder of recordings (`DIR=...`).
 //! Run with `cargo test --test analysis_explore <name> -- --ignored --nocapture`.
 
-mod common;
+use crate::common;
 use common::sim::*;
 use liftform_core::analysis::{analyze, AnalysisConfig};
 
@@ -54,8 +54,11 @@ fn show(name: &str, cfg: &SimConfig) {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let which = std::env::var("SIM").unwrap_or_default();
     let base = SimConfig::default();
     let f = |kind: FaultKind| SimConfig { faults: vec![Fault { kind, rep: 1 }], ..SimConfig::default() };
@@ -84,8 +87,11 @@ fn explore() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_clip() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let path = std::env::var("CLIP").unwrap_or_default();
     let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let c = AnalysisConfig::default();
@@ -139,8 +145,11 @@ fn explore_clip() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_all_metrics() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let dir = std::env::var("DIR").unwrap_or("/work/shared/data/mediapipe_ref".into());
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -166,8 +175,11 @@ fn explore_all_metrics() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_slow() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let cfg = SimConfig {
         reps: 4,
         faults: vec![Fault { kind: FaultKind::Slow { factor: 2.2 }, rep: 4 }],
@@ -180,8 +192,11 @@ fn explore_slow() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_back() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let path = std::env::var("CLIP").unwrap_or_default();
     let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let c = AnalysisConfig::default();
@@ -223,8 +238,11 @@ fn explore_back() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_bend_stats() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let dir = std::env::var("DIR").unwrap_or("/tmp/own_flat".into());
     let mut paths: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(|e| e.ok()).map(|e| e.path()).collect();
     paths.sort();
@@ -252,8 +270,11 @@ fn explore_bend_stats() {
 }
 
 #[test]
-#[ignore]
+#[ignore = "exploration printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn explore_text() {
+    if std::env::var_os("LIFTFORM_EXPLORE").is_none() {
+        return;
+    }
     let path = std::env::var("CLIP").unwrap_or_default();
     let rec = liftform_core::recording::Recording::read(std::path::Path::new(&path)).unwrap();
     let r = analyze(&rec, &AnalysisConfig::default());
