@@ -138,7 +138,7 @@ fn main() {
 // installed) and with OpenCV's own VideoWriter (the fallback), then with everything --html adds.
 
 fn render_bench(clip: &Path) {
-    use liftform_core::analysis::{analyze, AnalysisConfig};
+    use liftform_core::analysis::{analyze_in_full, AnalysisConfig};
     use liftform_core::recording::Recording;
     use liftform_render::{render, RenderOptions, ENCODER_VAR};
 
@@ -149,7 +149,7 @@ fn render_bench(clip: &Path) {
     drop(estimator);
     let recording = Recording::read(&summary.recording_path).unwrap();
     let config = AnalysisConfig::default();
-    let report = analyze(&recording, &config);
+    let analysis = analyze_in_full(&recording, &config);
     let runs: [(&str, &str, RenderOptions); 3] = [
         ("render --annotate, ffmpeg:", "ffmpeg", RenderOptions { annotate: true, ..RenderOptions::default() }),
         ("render --annotate, OpenCV:", "opencv", RenderOptions { annotate: true, ..RenderOptions::default() }),
@@ -164,7 +164,7 @@ fn render_bench(clip: &Path) {
         } else {
             std::env::remove_var(ENCODER_VAR);
         }
-        match render(clip, &recording, &report, &config, &dir, &options) {
+        match render(clip, &recording, &analysis, &dir, &options) {
             Ok(r) => println!(
                 "{label} {:7.1} frames/s ({} frames, video pass {:.2} s, all {:.2} s, {:?})",
                 r.frames_per_s(),

@@ -14,7 +14,7 @@ use liftform_core::output::{video_output_dir, write_atomically};
 use liftform_core::recording::Recording;
 use liftform_core::report::Report;
 use liftform_core::rules;
-use liftform_render::{render_from_dir, RenderOptions, RenderSummary};
+use liftform_render::{RenderOptions, RenderSummary};
 use liftform_vision::assets;
 use liftform_vision::pose::model::ModelChoice;
 use liftform_vision::pose::{PoseEstimator, PoseOptions};
@@ -289,15 +289,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
             for video in &videos {
                 let dir = video_output_dir(&out_dir, video)?;
-                let (summary, report) =
-                    analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
+                let analysed = analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
                 if !quiet && !json {
-                    print_pose_summary(&summary);
+                    print_pose_summary(&analysed.pose_pass);
                 }
-                show_report(&report, &dir, show);
+                show_report(&analysed.analysis.report, &dir, show);
                 // Rendering: a separate pass over the video, only when asked for.
                 if render_options.any() {
-                    let rendered = render_from_dir(video, &dir, &report, &config, &render_options)?;
+                    let rendered =
+                        liftform_render::render(video, &analysed.recording, &analysed.analysis, &dir, &render_options)?;
                     if !quiet && !json {
                         print_render_summary(&rendered);
                     }

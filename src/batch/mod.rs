@@ -13,9 +13,9 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::error::{output, Error, Result};
-use crate::pipeline::analyze_video;
+use crate::pipeline::{analyze_video, AnalysedVideo};
 use liftform_core::analysis::AnalysisConfig;
-use liftform_render::{render_from_dir, RenderOptions};
+use liftform_render::{render, RenderOptions};
 use liftform_vision::pose::model::ModelChoice;
 use liftform_vision::pose::{PoseEstimator, PoseOptions};
 use liftform_vision::pose_pass::PosePassOptions;
@@ -122,7 +122,7 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                 } else {
                     let bar = ui.start(&name);
                     let result = analyse_one(video, &out, &estimators, options, pose_options, &bar)
-                        .and_then(|report| render_one(video, &out, report, &options.config, &options.render));
+                        .and_then(|report| render_one(video, &out, report, &options.render));
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
@@ -155,7 +155,7 @@ fn analyse_one(
     options: &BatchOptions,
     pose_options: PoseOptions,
     bar: &ProgressBar,
-) -> Result<(serde_json::Value, liftform_core::report::Report)> {
+) -> Result<(serde_json::Value, AnalysedVideo)> {
     let taken = estimators.lock().map_err(|_| Error::Workers("a worker panicked".into()))?.pop();
     let mut estimator = match taken {
         Some(e) => e,
@@ -169,9 +169,10 @@ fn analyse_one(
         pool.push(estimator);
     }
     match result {
-        Ok((_, report)) => {
-            let value = serde_json::to_value(&report).map_err(|e| Error::Workers(format!("report: {e}")))?;
-            Ok((value, report))
+        Ok(analysed) => {
+            let value =
+                serde_json::to_value(&analysed.analysis.report).map_err(|e| Error::Workers(format!("report: {e}")))?;
+            Ok((value, analysed))
         }
         Err(e) => {
             if created_dir {
@@ -186,12 +187,12 @@ fn analyse_one(
 fn render_one(
     video: &Path,
     out: &Path,
-    report: (serde_json::Value, liftform_core::report::Report),
-    config: &AnalysisConfig,
-    render: &RenderOptions,
+    report: (serde_json::Value, AnalysedVideo),
+    options: &RenderOptions,
 ) -> Result<serde_json::Value> {
-    if render.any() {
-        render_from_dir(video, out, &report.1, config, render)?;
+    if options.any() {
+        let analysed = &report.1;
+        render(video, &analysed.recording, &analysed.analysis, out, options)?;
     }
     Ok(report.0)
 }

@@ -9,9 +9,9 @@ use crate::support;
 
 use std::path::{Path, PathBuf};
 
-use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::analysis::{analyze_in_full, Analysis, AnalysisConfig};
 use liftform_core::recording::{landmark_index as lm, Recording};
-use liftform_core::report::{Report, Severity};
+use liftform_core::report::Severity;
 use liftform_core::track::Side;
 use liftform_render::overlay::{severity_bgr, Layout};
 use liftform_render::{clip_file_name, render, RenderOptions, Scene, VideoFileWriter};
@@ -35,11 +35,12 @@ fn inputs() -> Option<(PathBuf, Recording)> {
     Some((video, recording))
 }
 
-fn report_with_known_finding(recording: &Recording) -> Report {
-    let mut report = analyze(recording, &AnalysisConfig::default());
+fn report_with_known_finding(recording: &Recording) -> Analysis {
+    let mut analysis = analyze_in_full(recording, &AnalysisConfig::default());
+    let report = &mut analysis.report;
     let fps = recording.header.source.fps;
     report.findings.push(support::test_finding(KNOWN_FIRST, KNOWN_LAST, fps));
-    report
+    analysis
 }
 
 fn bgr_at(m: &Mat, x: i32, y: i32) -> [u8; 3] {
@@ -84,17 +85,17 @@ fn mean_abs_diff(a: &Mat, b: &Mat, rect: Rect) -> f64 {
 #[ignore = "needs ../shared/data"]
 fn annotated_clip_matches_the_input_and_shows_banners_only_inside_findings() {
     let Some((video, recording)) = inputs() else { return };
-    let report = report_with_known_finding(&recording);
-    let config = AnalysisConfig::default();
+    let analysis = report_with_known_finding(&recording);
+    let report = &analysis.report;
     let dir = tempfile::tempdir().unwrap();
     let options = RenderOptions { annotate: true, html: false, clips: true };
-    let summary = render(&video, &recording, &report, &config, dir.path(), &options).expect("render");
+    let summary = render(&video, &recording, &analysis, dir.path(), &options).expect("render");
     let annotated = summary.annotated.clone().expect("annotated.mp4 written");
     assert_eq!(annotated, dir.path().join("annotated.mp4"));
     assert!(summary.codec.is_some_and(|c| c.is_h264()), "H.264 expected, got {:?}", summary.codec);
     println!("render: {} frames at {:.1} frames/s ({:?})", summary.frames, summary.frames_per_s(), summary.codec);
 
-    let scene = Scene::new(&recording, &report, &config);
+    let scene = Scene::new(&recording, &analysis);
     let mut original = VideoReader::open(&video).unwrap();
     let mut drawn = VideoReader::open(&annotated).unwrap();
     let (oi, di) = (original.info().clone(), drawn.info().clone());
@@ -204,10 +205,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 #[ignore = "needs ../shared/data"]
 fn html_page_is_self_contained_and_links_findings_to_the_video() {
     let Some((video, recording)) = inputs() else { return };
-    let report = report_with_known_finding(&recording);
+    let analysis = report_with_known_finding(&recording);
+    let report = &analysis.report;
     let dir = tempfile::tempdir().unwrap();
     let options = RenderOptions { annotate: false, html: true, clips: false };
-    let summary = render(&video, &recording, &report, &AnalysisConfig::default(), dir.path(), &options).unwrap();
+    let summary = render(&video, &recording, &analysis, dir.path(), &options).unwrap();
     assert!(summary.annotated.is_some(), "--html writes the clip the page plays");
     let page = std::fs::read_to_string(summary.html.as_ref().unwrap()).unwrap();
     assert!(page.contains("<video id=\"video\" src=\"annotated.mp4\""));
@@ -230,11 +232,11 @@ fn html_page_is_self_contained_and_links_findings_to_the_video() {
 #[ignore = "needs ../shared/data"]
 fn a_failed_render_leaves_no_file() {
     let Some((video, mut recording)) = inputs() else { return };
-    let report = report_with_known_finding(&recording);
+    let analysis = report_with_known_finding(&recording);
     recording.header.source.width += 2; // not the video this recording came from
     let dir = tempfile::tempdir().unwrap();
     let options = RenderOptions { annotate: true, html: true, clips: true };
-    let err = render(&video, &recording, &report, &AnalysisConfig::default(), dir.path(), &options).unwrap_err();
+    let err = render(&video, &recording, &analysis, dir.path(), &options).unwrap_err();
     assert!(err.to_string().contains("recording"), "{err}");
     assert!(walk(dir.path()).is_empty(), "left: {:?}", walk(dir.path()));
 

@@ -12,7 +12,7 @@ use crate::support;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use liftform_core::analysis::{analyze, AnalysisConfig};
+use liftform_core::analysis::{analyze_in_full, AnalysisConfig};
 use liftform_core::recording::Recording;
 use liftform_render::{render, RenderOptions};
 
@@ -109,7 +109,8 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
     }
     let recording = Recording::read(&rec).unwrap();
     let config = AnalysisConfig::default();
-    let mut report = analyze(&recording, &config);
+    let mut analysis = analyze_in_full(&recording, &config);
+    let report = &mut analysis.report;
     // A finding at known frames (whatever the rules find on this recording), so there is one to click.
     let fps = recording.header.source.fps;
     report.findings.push(support::test_finding(150, 170, fps));
@@ -118,7 +119,7 @@ fn report_page_loads_plays_and_seeks_in_chromium() {
     let dir = kept.clone().unwrap_or_else(|| temp.path().to_path_buf());
     std::fs::create_dir_all(&dir).unwrap();
     let options = RenderOptions { annotate: true, html: true, clips: false };
-    let summary = render(&video, &recording, &report, &config, &dir, &options).unwrap();
+    let summary = render(&video, &recording, &analysis, &dir, &options).unwrap();
     let page = std::fs::read_to_string(summary.html.unwrap()).unwrap();
 
     // A copy with the hooks and the probe, beside annotated.mp4.

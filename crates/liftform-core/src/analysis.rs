@@ -107,15 +107,33 @@ impl AnalysisConfig {
     }
 }
 
-/// Runs the whole analysis on a recording. Never panics: a failure inside is caught and turned
-/// into a report with a warning.
+/// Everything one analysis computed: the report, and the cleaned track and per-frame signals it
+/// was judged from. The report's printers and the renderer both read this one value, so the
+/// numbers drawn on the video are the numbers the rules saw and nothing is computed twice.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub track: Track,
+    pub signals: kinematics::Signals,
+    pub report: Report,
+}
+
+/// Runs the whole analysis on a recording and returns the report.
 pub fn analyze(recording: &Recording, config: &AnalysisConfig) -> Report {
+    analyze_in_full(recording, config).report
+}
+
+/// Runs the whole analysis on a recording. Never panics: a failure inside is caught and turned
+/// into a report with a warning (and an empty track).
+pub fn analyze_in_full(recording: &Recording, config: &AnalysisConfig) -> Analysis {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze_inner(recording, config))) {
-        Ok(report) => report,
+        Ok(analysis) => analysis,
         Err(_) => {
-            let mut r = empty_report(recording);
-            r.warnings.push("internal error: the analysis failed on this recording (please report it)".into());
-            r
+            let mut report = empty_report(recording);
+            report.warnings.push("internal error: the analysis failed on this recording (please report it)".into());
+            let nothing = Recording { header: recording.header.clone(), frames: Vec::new() };
+            let track = Track::from_recording(&nothing, &config.track);
+            let signals = kinematics::compute(&track, &config.kinematics, false);
+            Analysis { track, signals, report }
         }
     }
 }
@@ -162,7 +180,7 @@ fn empty_report(rec: &Recording) -> Report {
     }
 }
 
-fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
+fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Analysis {
     let track = Track::from_recording(rec, &config.track);
     let view = view::classify(&track, &config.view);
     let signals = kinematics::compute(&track, &config.kinematics, view.kind == ViewKind::Oblique);
@@ -299,7 +317,7 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Report {
             partial: rep.partial_start || rep.partial_end,
         });
     }
-    report
+    Analysis { track, signals, report }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Rendering: the annotated clip, per-finding clips, plots and the HTML page of one analysis.
 //!
-//! A separate pass after the analysis: it reads the video again and takes the recording
-//! (`poses.jsonl`, already on disk) and the [`Report`], so no model runs twice and `analyze`
+//! A separate pass after the analysis: it reads the video again and takes the recording and the
+//! [`Analysis`] made of it (report, track, signals), so no model runs twice, nothing is
+//! recomputed, and `analyze`
 //! without `--annotate`/`--html`/`--clips` never pays for it. Frames stream through one at a time
 //! (decoded on their own thread a few frames ahead, drawn, encoded, dropped): memory stays flat
 //! whatever the video's length. Every file is written under a temporary name and renamed at the
@@ -30,10 +31,9 @@ use opencv::imgcodecs;
 use opencv::prelude::*;
 
 use crate::error::{input, output, Error, Result};
-use liftform_core::analysis::AnalysisConfig;
+use liftform_core::analysis::Analysis;
 use liftform_core::output::write_atomically;
 use liftform_core::recording::Recording;
-use liftform_core::report::Report;
 use liftform_vision::video::{for_each_frame, VideoReader};
 
 pub use scene::{banner_frames, Scene};
@@ -105,34 +105,22 @@ pub struct Keyframe {
     pub jpeg: Vec<u8>,
 }
 
-/// [`render`] with the recording read from `dir/poses.jsonl` (where the pose pass wrote it).
-pub fn render_from_dir(
-    video: &Path,
-    dir: &Path,
-    report: &Report,
-    config: &AnalysisConfig,
-    options: &RenderOptions,
-) -> Result<RenderSummary> {
-    let recording = Recording::read(&dir.join("poses.jsonl"))?;
-    render(video, &recording, report, config, dir, options)
-}
-
-/// Renders the outputs `options` asks for into `dir` (which must exist). `config` must be the
-/// configuration the report was made with (the angles drawn come from the same analysis).
+/// Renders the outputs `options` asks for into `dir` (which must exist), from the recording and
+/// the analysis made of it (the angles and bar drawn are the analysis's own).
 pub fn render(
     video: &Path,
     recording: &Recording,
-    report: &Report,
-    config: &AnalysisConfig,
+    analysis: &Analysis,
     dir: &Path,
     options: &RenderOptions,
 ) -> Result<RenderSummary> {
+    let report = &analysis.report;
     let start = Instant::now();
     let mut summary = RenderSummary::default();
     if !options.any() {
         return Ok(summary);
     }
-    let scene = Scene::new(recording, report, config);
+    let scene = Scene::new(recording, analysis);
     let pass = video_pass(video, &scene, dir, options, &mut summary)?;
     summary.video_pass_s = start.elapsed().as_secs_f64();
 

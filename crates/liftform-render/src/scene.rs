@@ -3,18 +3,17 @@
 //! wrists' midpoint), the mid-foot line, the hip/knee/back angles (the analysis signals), the rep
 //! and phase (the report's times) and the findings whose banner is up (the report's frames).
 //!
-//! This is the adapter between the analysis half and the drawing: it calls
-//! [`Track::from_recording`] and [`kinematics::compute`] with the same configuration the report
-//! was made with, so the numbers on screen are the numbers the rules judged.
+//! This is the adapter between the analysis half and the drawing: it reads the track and signals
+//! of the one [`Analysis`] the report came from (nothing is recomputed), so the numbers on screen
+//! are the numbers the rules judged.
 
-use liftform_core::analysis::AnalysisConfig;
-use liftform_core::kinematics::{self, Signals};
+use liftform_core::analysis::Analysis;
+use liftform_core::kinematics::Signals;
 use liftform_core::recording::{FrameRecord, Recording};
 use liftform_core::report::{Finding, Report};
 use liftform_core::reps::PhaseKind;
 use liftform_core::signal;
 use liftform_core::track::{BarOrigin, Facing, Joint, Side, Track};
-use liftform_core::view::ViewKind;
 
 /// A banner stays up at least this long so a one-frame finding can still be read.
 pub const MIN_BANNER_S: f64 = 0.7;
@@ -53,8 +52,8 @@ pub struct Scene<'a> {
     record_at: Vec<Option<usize>>,
     /// Recording frame index `i` → sample in the track/signals.
     sample_at: Vec<Option<usize>>,
-    pub track: Track,
-    pub signals: Signals,
+    pub track: &'a Track,
+    pub signals: &'a Signals,
     /// Mid-foot (heel–toe midpoint, near side; the median over the clip) in image px.
     pub midfoot_px: Option<[f64; 2]>,
     pub banners: Vec<BannerSpan>,
@@ -63,10 +62,8 @@ pub struct Scene<'a> {
 }
 
 impl<'a> Scene<'a> {
-    pub fn new(recording: &'a Recording, report: &'a Report, config: &AnalysisConfig) -> Scene<'a> {
-        let track = Track::from_recording(recording, &config.track);
-        let oblique = report.view.kind == ViewKind::Oblique;
-        let signals = kinematics::compute(&track, &config.kinematics, oblique);
+    pub fn new(recording: &'a Recording, analysis: &'a Analysis) -> Scene<'a> {
+        let (track, signals, report) = (&analysis.track, &analysis.signals, &analysis.report);
         let max_i = recording.frames.iter().map(|f| f.i).max().map_or(0, |m| m as usize + 1);
         let max_i = max_i.min(50_000_000); // a corrupt index cannot make us allocate the world
         let mut record_at = vec![None; max_i];
@@ -101,7 +98,7 @@ impl<'a> Scene<'a> {
             fa.severity.cmp(&fb.severity).then(a.first.cmp(&b.first))
         });
         let rep_phase = signals.t_s.iter().map(|t| rep_phase_at(report, *t)).collect();
-        let midfoot_px = midfoot_px(&track);
+        let midfoot_px = midfoot_px(track);
         Scene {
             recording,
             report,
