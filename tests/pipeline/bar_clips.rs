@@ -480,7 +480,7 @@ const CLEAN_SIDE_VIEWS: [&str; 8] = [
     "mattiolato_Good_000001",
 ];
 
-/// `LIFTFORM_BAR_DEBUG=clip_stem:frame cargo test --test bar_clips debug_detect -- --ignored --nocapture`
+/// `LIFTFORM_EXPLORE=1 LIFTFORM_BAR_DEBUG=clip_stem:frame cargo test --test pipeline debug_detect -- --ignored --nocapture`
 #[test]
 #[ignore = "debugging printout, not a check: run with LIFTFORM_EXPLORE=1 -- --ignored --nocapture"]
 fn debug_detect() {

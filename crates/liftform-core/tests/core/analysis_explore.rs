@@ -1,7 +1,7 @@
 //! Developer tools for calibrating the analysis, all `#[ignore]`d: they print signals and
 //! metrics for simulated sets (`SIM=clean|fwd|drift|round|hips|hyper|squat|incomplete|walk`),
 //! one recording (`CLIP=path.jsonl`, `STEP=n`) or a folder of recordings (`DIR=...`).
-//! Run with `cargo test --test analysis_explore <name> -- --ignored --nocapture`.
+//! Run with `LIFTFORM_EXPLORE=1 cargo test -p liftform-core --test core <name> -- --ignored --nocapture`.
 
 use crate::common;
 use common::sim::*;
