@@ -12,7 +12,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::recording::{landmark_index as lm, BarSource, Recording, TrunkProfile, DEFAULT_PLATE_DIAMETER_MM};
+use crate::recording::{
+    landmark_index as lm, BarSource, FrameRecord, Recording, TrunkProfile, DEFAULT_PLATE_DIAMETER_MM,
+};
 use crate::signal;
 
 /// Default: landmarks below this visibility are treated as not seen.
@@ -287,32 +289,9 @@ impl Track {
         let mut order: Vec<usize> = (0..rec.frames.len()).collect();
         order.sort_by_key(|&k| rec.frames[k].i);
         order.dedup_by_key(|k| rec.frames[*k].i);
-        let frames: Vec<&crate::recording::FrameRecord> = order.iter().map(|&k| &rec.frames[k]).collect();
+        let frames: Vec<&FrameRecord> = order.iter().map(|&k| &rec.frames[k]).collect();
         let n = frames.len();
-        let mut t_s: Vec<f64> = frames.iter().map(|f| f.t_s).collect();
-        let increasing = t_s.iter().all(|t| t.is_finite()) && t_s.windows(2).all(|w| w[1] > w[0]);
-        let fps = if header_fps.is_finite() && header_fps > 0.5 && header_fps < 1000.0 {
-            header_fps
-        } else if increasing && n >= 2 {
-            let span = t_s[n - 1] - t_s[0];
-            let est = (n - 1) as f64 / span;
-            if est.is_finite() && est > 0.5 && est < 1000.0 {
-                est
-            } else {
-                30.0
-            }
-        } else {
-            30.0
-        };
-        if !increasing {
-            if n > 1 {
-                warnings.push("frame times were missing or out of order; using frame index / fps".to_string());
-            }
-            t_s = frames.iter().map(|f| f.i as f64 / fps).collect();
-        }
-        if !(header_fps.is_finite() && header_fps > 0.5) && n > 0 {
-            warnings.push(format!("recording fps is unusable; assuming {fps:.1}"));
-        }
+        let (fps, t_s) = frame_times(&frames, header_fps, &mut warnings);
 
         // Raw landmark access.
         let min_vis = cfg.min_visibility;
@@ -324,67 +303,11 @@ impl Track {
                 None => false,
             })
             .collect();
-        let raw = |k: usize, idx: usize| -> ([f64; 2], f64) {
-            let nan = ([f64::NAN, f64::NAN], f64::NAN);
-            if !pose_present[k] {
-                return nan;
-            }
-            let Some(p) = &frames[k].pose else { return nan };
-            let Some(l) = p.landmarks.get(idx) else { return nan };
-            let vis = if l.visibility.is_finite() { l.visibility as f64 } else { 1.0 };
-            let (x, y) = (l.x_px as f64, l.y_px as f64);
-            if !(x.is_finite() && y.is_finite()) || x.abs() > 1e6 || y.abs() > 1e6 {
-                return ([f64::NAN, f64::NAN], vis);
-            }
-            ([x, y], vis)
-        };
+        let landmarks = RawLandmarks { frames: &frames, pose_present: &pose_present };
+        let raw = |k: usize, idx: usize| landmarks.at(k, idx);
 
         // Near side: the side whose limb landmarks are seen better; z breaks ties.
-        let side_score = |side: Side| -> f64 {
-            let mut sum = 0.0;
-            let mut count = 0usize;
-            let mut z_votes = 0.0;
-            for k in 0..n {
-                if !pose_present[k] {
-                    continue;
-                }
-                for j in [
-                    Joint::Knee,
-                    Joint::Ankle,
-                    Joint::Heel,
-                    Joint::Toe,
-                    Joint::Wrist,
-                    Joint::Elbow,
-                    Joint::Hip,
-                    Joint::Shoulder,
-                ] {
-                    let (_, v) = raw(k, j.landmark(side));
-                    if v.is_finite() {
-                        sum += v.clamp(0.0, 1.0);
-                        count += 1;
-                    }
-                }
-                if let Some(p) = &frames[k].pose {
-                    let z = |i: usize| p.landmarks.get(i).map(|l| l.z as f64).unwrap_or(f64::NAN);
-                    let other = match side {
-                        Side::Left => Side::Right,
-                        Side::Right => Side::Left,
-                    };
-                    let mine = z(Joint::Hip.landmark(side)) + z(Joint::Shoulder.landmark(side));
-                    let theirs = z(Joint::Hip.landmark(other)) + z(Joint::Shoulder.landmark(other));
-                    if mine.is_finite() && theirs.is_finite() && mine < theirs {
-                        z_votes += 1.0;
-                    }
-                }
-            }
-            let frames_with_pose = pose_present.iter().filter(|b| **b).count().max(1) as f64;
-            if count == 0 {
-                0.0
-            } else {
-                sum / count as f64 + 0.05 * z_votes / frames_with_pose
-            }
-        };
-        let near_side = if side_score(Side::Left) > side_score(Side::Right) { Side::Left } else { Side::Right };
+        let near_side = near_side_of(&landmarks);
         let far_side = match near_side {
             Side::Left => Side::Right,
             Side::Right => Side::Left,
@@ -840,6 +763,115 @@ fn planted_place(
         return None;
     }
     Some((median_point(&cluster), cluster.len()))
+}
+
+/// The clip's frame rate and each frame's time: the stated times where they increase, else frame
+/// index / fps (with a warning); the header's fps where usable, else one estimated from the times.
+fn frame_times(frames: &[&FrameRecord], header_fps: f64, warnings: &mut Vec<String>) -> (f64, Vec<f64>) {
+    let n = frames.len();
+    let mut t_s: Vec<f64> = frames.iter().map(|f| f.t_s).collect();
+    let increasing = t_s.iter().all(|t| t.is_finite()) && t_s.windows(2).all(|w| w[1] > w[0]);
+    let fps = if header_fps.is_finite() && header_fps > 0.5 && header_fps < 1000.0 {
+        header_fps
+    } else if increasing && n >= 2 {
+        let span = t_s[n - 1] - t_s[0];
+        let est = (n - 1) as f64 / span;
+        if est.is_finite() && est > 0.5 && est < 1000.0 {
+            est
+        } else {
+            30.0
+        }
+    } else {
+        30.0
+    };
+    if !increasing {
+        if n > 1 {
+            warnings.push("frame times were missing or out of order; using frame index / fps".to_string());
+        }
+        t_s = frames.iter().map(|f| f.i as f64 / fps).collect();
+    }
+    if !(header_fps.is_finite() && header_fps > 0.5) && n > 0 {
+        warnings.push(format!("recording fps is unusable; assuming {fps:.1}"));
+    }
+    (fps, t_s)
+}
+
+/// The recording's landmarks as the track first reads them: frames in index order, and whether
+/// each has a usable pose.
+struct RawLandmarks<'a> {
+    frames: &'a [&'a FrameRecord],
+    pose_present: &'a [bool],
+}
+
+impl RawLandmarks<'_> {
+    /// Landmark `idx` of frame `k`: its position (NaN when missing or absurd) and visibility.
+    fn at(&self, k: usize, idx: usize) -> ([f64; 2], f64) {
+        let nan = ([f64::NAN, f64::NAN], f64::NAN);
+        if !self.pose_present[k] {
+            return nan;
+        }
+        let Some(p) = &self.frames[k].pose else { return nan };
+        let Some(l) = p.landmarks.get(idx) else { return nan };
+        let vis = if l.visibility.is_finite() { l.visibility as f64 } else { 1.0 };
+        let (x, y) = (l.x_px as f64, l.y_px as f64);
+        if !(x.is_finite() && y.is_finite()) || x.abs() > 1e6 || y.abs() > 1e6 {
+            return ([f64::NAN, f64::NAN], vis);
+        }
+        ([x, y], vis)
+    }
+}
+
+/// The side nearer the camera: the one whose limb landmarks are seen better; depth (z) breaks ties.
+fn near_side_of(raw: &RawLandmarks) -> Side {
+    let side_score = |side: Side| -> f64 {
+        let mut sum = 0.0;
+        let mut count = 0usize;
+        let mut z_votes = 0.0;
+        for k in 0..raw.frames.len() {
+            if !raw.pose_present[k] {
+                continue;
+            }
+            for j in [
+                Joint::Knee,
+                Joint::Ankle,
+                Joint::Heel,
+                Joint::Toe,
+                Joint::Wrist,
+                Joint::Elbow,
+                Joint::Hip,
+                Joint::Shoulder,
+            ] {
+                let (_, v) = raw.at(k, j.landmark(side));
+                if v.is_finite() {
+                    sum += v.clamp(0.0, 1.0);
+                    count += 1;
+                }
+            }
+            if let Some(p) = &raw.frames[k].pose {
+                let z = |i: usize| p.landmarks.get(i).map(|l| l.z as f64).unwrap_or(f64::NAN);
+                let other = match side {
+                    Side::Left => Side::Right,
+                    Side::Right => Side::Left,
+                };
+                let mine = z(Joint::Hip.landmark(side)) + z(Joint::Shoulder.landmark(side));
+                let theirs = z(Joint::Hip.landmark(other)) + z(Joint::Shoulder.landmark(other));
+                if mine.is_finite() && theirs.is_finite() && mine < theirs {
+                    z_votes += 1.0;
+                }
+            }
+        }
+        let frames_with_pose = raw.pose_present.iter().filter(|b| **b).count().max(1) as f64;
+        if count == 0 {
+            0.0
+        } else {
+            sum / count as f64 + 0.05 * z_votes / frames_with_pose
+        }
+    };
+    if side_score(Side::Left) > side_score(Side::Right) {
+        Side::Left
+    } else {
+        Side::Right
+    }
 }
 
 /// The plate's scale over the whole clip (`bar::scale`): one reference radius, checked against
