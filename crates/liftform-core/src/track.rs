@@ -464,43 +464,7 @@ impl Track {
         let far_joints: Vec<PointTrack> = far_raw.iter().map(to_track).collect();
 
         // Facing: toes ahead of heels, and the nose ahead of the ears.
-        let mut votes = 0.0;
-        let mut voters = 0.0;
-        let min_dx = if body_scale_px.is_finite() { 0.02 * body_scale_px } else { 1.0 };
-        for k in (0..n).filter(|&k| pose_present[k]) {
-            let mut frame_vote = 0.0;
-            let mut frame_voters = 0.0;
-            for side in [near_side, far_side] {
-                let (heel, vh) = raw(k, Joint::Heel.landmark(side));
-                let (toe, vt) = raw(k, Joint::Toe.landmark(side));
-                let w = if side == near_side { 1.0 } else { 0.5 };
-                let dx = toe[0] - heel[0];
-                if dx.is_finite() && dx.abs() > min_dx && !(vh < min_vis) && !(vt < min_vis) {
-                    frame_vote += w * dx.signum();
-                    frame_voters += w;
-                }
-            }
-            let (nose, _) = raw(k, lm::NOSE);
-            let (el, _) = raw(k, lm::LEFT_EAR);
-            let (er, _) = raw(k, lm::RIGHT_EAR);
-            let dx = nose[0] - (el[0] + er[0]) / 2.0;
-            if dx.is_finite() && dx.abs() > min_dx {
-                frame_vote += dx.signum();
-                frame_voters += 1.0;
-            }
-            if frame_voters > 0.0 {
-                votes += frame_vote / frame_voters;
-                voters += 1.0;
-            }
-        }
-        let facing_ratio = if voters > 0.0 { votes / voters } else { 0.0 };
-        let (facing, facing_confidence) = if facing_ratio > 0.3 {
-            (Facing::Right, facing_ratio.min(1.0))
-        } else if facing_ratio < -0.3 {
-            (Facing::Left, (-facing_ratio).min(1.0))
-        } else {
-            (Facing::Unknown, 1.0 - facing_ratio.abs())
-        };
+        let (facing, facing_confidence) = facing_of(&landmarks, near_side, body_scale_px, min_vis);
 
         // Mid-hip / mid-shoulder chord (raw) for the trunk profile.
         let mid = |k: usize, a: usize, b: usize| -> [f64; 2] {
@@ -871,6 +835,52 @@ fn near_side_of(raw: &RawLandmarks) -> Side {
         Side::Left
     } else {
         Side::Right
+    }
+}
+
+/// Which way the lifter faces, and how sure: each frame votes with its toes ahead of its heels
+/// (the far foot at half weight) and its nose ahead of its ears.
+fn facing_of(raw: &RawLandmarks, near_side: Side, body_scale_px: f64, min_vis: f64) -> (Facing, f64) {
+    let far_side = match near_side {
+        Side::Left => Side::Right,
+        Side::Right => Side::Left,
+    };
+    let mut votes = 0.0;
+    let mut voters = 0.0;
+    let min_dx = if body_scale_px.is_finite() { 0.02 * body_scale_px } else { 1.0 };
+    for k in (0..raw.frames.len()).filter(|&k| raw.pose_present[k]) {
+        let mut frame_vote = 0.0;
+        let mut frame_voters = 0.0;
+        for side in [near_side, far_side] {
+            let (heel, vh) = raw.at(k, Joint::Heel.landmark(side));
+            let (toe, vt) = raw.at(k, Joint::Toe.landmark(side));
+            let w = if side == near_side { 1.0 } else { 0.5 };
+            let dx = toe[0] - heel[0];
+            if dx.is_finite() && dx.abs() > min_dx && !(vh < min_vis) && !(vt < min_vis) {
+                frame_vote += w * dx.signum();
+                frame_voters += w;
+            }
+        }
+        let (nose, _) = raw.at(k, lm::NOSE);
+        let (el, _) = raw.at(k, lm::LEFT_EAR);
+        let (er, _) = raw.at(k, lm::RIGHT_EAR);
+        let dx = nose[0] - (el[0] + er[0]) / 2.0;
+        if dx.is_finite() && dx.abs() > min_dx {
+            frame_vote += dx.signum();
+            frame_voters += 1.0;
+        }
+        if frame_voters > 0.0 {
+            votes += frame_vote / frame_voters;
+            voters += 1.0;
+        }
+    }
+    let facing_ratio = if voters > 0.0 { votes / voters } else { 0.0 };
+    if facing_ratio > 0.3 {
+        (Facing::Right, facing_ratio.min(1.0))
+    } else if facing_ratio < -0.3 {
+        (Facing::Left, (-facing_ratio).min(1.0))
+    } else {
+        (Facing::Unknown, 1.0 - facing_ratio.abs())
     }
 }
 
