@@ -484,30 +484,8 @@ impl Track {
             Some(d) if d.is_finite() && d > 100.0 && d < 1000.0 => d,
             _ => DEFAULT_PLATE_DIAMETER_MM,
         };
-        let mut plate_x = vec![f64::NAN; n];
-        let mut plate_y = vec![f64::NAN; n];
-        let mut plate_r = vec![f64::NAN; n];
-        let mut wrist_bar_x = vec![f64::NAN; n];
-        let mut wrist_bar_y = vec![f64::NAN; n];
-        for (k, f) in frames.iter().enumerate() {
-            if let Some(b) = &f.bar {
-                let ok = b.x_px.is_finite() && b.y_px.is_finite() && !(b.confidence < cfg.min_bar_confidence as f32);
-                if ok {
-                    match b.source {
-                        BarSource::Plate => {
-                            plate_x[k] = b.x_px as f64;
-                            plate_y[k] = b.y_px as f64;
-                            plate_r[k] =
-                                b.r_px.map(|r| r as f64).filter(|r| r.is_finite() && *r > 0.0).unwrap_or(f64::NAN);
-                        }
-                        BarSource::Wrists => {
-                            wrist_bar_x[k] = b.x_px as f64;
-                            wrist_bar_y[k] = b.y_px as f64;
-                        }
-                    }
-                }
-            }
-        }
+        let RecordedBar { plate_x, plate_y, plate_r, wrist_bar_x, wrist_bar_y } =
+            RecordedBar::from_frames(&frames, cfg.min_bar_confidence);
         let trusted_pose = pose_present.iter().filter(|b| **b).count().max(1);
         let plate_count = plate_x.iter().filter(|v| v.is_finite()).count();
         // The plate stands for the bar only when its track is trustworthy: one steady radius that
@@ -881,6 +859,47 @@ fn facing_of(raw: &RawLandmarks, near_side: Side, body_scale_px: f64, min_vis: f
         (Facing::Left, (-facing_ratio).min(1.0))
     } else {
         (Facing::Unknown, 1.0 - facing_ratio.abs())
+    }
+}
+
+/// The bar as the recording gives it, per frame (NaN where absent or below the confidence floor):
+/// the plate's centre and radius, and the wrists' stand-in where the pose pass wrote that instead.
+struct RecordedBar {
+    plate_x: Vec<f64>,
+    plate_y: Vec<f64>,
+    plate_r: Vec<f64>,
+    wrist_bar_x: Vec<f64>,
+    wrist_bar_y: Vec<f64>,
+}
+
+impl RecordedBar {
+    fn from_frames(frames: &[&FrameRecord], min_bar_confidence: f64) -> RecordedBar {
+        let n = frames.len();
+        let mut plate_x = vec![f64::NAN; n];
+        let mut plate_y = vec![f64::NAN; n];
+        let mut plate_r = vec![f64::NAN; n];
+        let mut wrist_bar_x = vec![f64::NAN; n];
+        let mut wrist_bar_y = vec![f64::NAN; n];
+        for (k, f) in frames.iter().enumerate() {
+            if let Some(b) = &f.bar {
+                let ok = b.x_px.is_finite() && b.y_px.is_finite() && !(b.confidence < min_bar_confidence as f32);
+                if ok {
+                    match b.source {
+                        BarSource::Plate => {
+                            plate_x[k] = b.x_px as f64;
+                            plate_y[k] = b.y_px as f64;
+                            plate_r[k] =
+                                b.r_px.map(|r| r as f64).filter(|r| r.is_finite() && *r > 0.0).unwrap_or(f64::NAN);
+                        }
+                        BarSource::Wrists => {
+                            wrist_bar_x[k] = b.x_px as f64;
+                            wrist_bar_y[k] = b.y_px as f64;
+                        }
+                    }
+                }
+            }
+        }
+        RecordedBar { plate_x, plate_y, plate_r, wrist_bar_x, wrist_bar_y }
     }
 }
 
