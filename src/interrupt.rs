@@ -16,13 +16,3 @@ pub fn install_handler() {
         });
     });
 }
-
-/// Whether the user asked to stop.
-pub fn requested() -> bool {
-    cancel::requested()
-}
-
-/// Asks running work to stop, as Ctrl-C does (for tests and embedding programs).
-pub fn request() {
-    cancel::request();
-}

@@ -48,15 +48,12 @@ impl Error {
             | Error::Thread(_) => 1,
         }
     }
+}
 
-    /// Whether this is the user's interruption (Ctrl-C, SIGTERM).
-    pub fn is_interrupted(&self) -> bool {
-        matches!(self, Error::Core(liftform_core::Error::Interrupted))
-    }
-
-    /// An OpenCV failure in the part named by `context` (" (bar tracking)", or "" for none).
-    pub fn opencv(context: &'static str) -> impl Fn(opencv::Error) -> Error {
-        move |source| Error::OpenCv { context, source }
+/// An OpenCV failure with no part named (the bar tracker names itself in `context`).
+impl From<opencv::Error> for Error {
+    fn from(source: opencv::Error) -> Error {
+        Error::OpenCv { context: "", source }
     }
 }
 

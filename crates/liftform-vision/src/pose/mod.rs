@@ -15,7 +15,7 @@ pub mod trunk;
 use opencv::core::Mat;
 use opencv::prelude::*;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use detection::{
     letterbox_padding, remove_letterbox, sigmoid, weighted_nms, Detection, MIN_DETECTION_SCORE, NMS_IOU_THRESHOLD,
 };
@@ -127,7 +127,7 @@ impl PoseEstimator {
 
     /// Runs the detector on the whole frame: people in normalised image coordinates, best first.
     pub fn detect_people(&mut self, frame_bgr: &Mat) -> Result<Vec<Detection>> {
-        let size = frame_bgr.size().map_err(Error::opencv(""))?;
+        let size = frame_bgr.size()?;
         let padding = letterbox_padding(size.width as u32, size.height as u32);
         let input = self.pre.detector_tensor(frame_bgr)?;
         self.stats.detector_runs += 1;
@@ -137,7 +137,7 @@ impl PoseEstimator {
 
     /// Picks the lifter among detections and runs the landmark network on them.
     fn pose_from_detections(&mut self, frame_bgr: &Mat, people: &[Detection]) -> Result<Option<RoiResult>> {
-        let size = frame_bgr.size().map_err(Error::opencv(""))?;
+        let size = frame_bgr.size()?;
         let (w, h) = (size.width as f32, size.height as f32);
         let in_pixels = |p: [f32; 2]| [p[0] * w, p[1] * h];
         let candidates: Vec<PersonCandidate> = people

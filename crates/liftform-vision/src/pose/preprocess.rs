@@ -8,7 +8,7 @@ use opencv::prelude::*;
 
 use super::anchors::DETECTOR_INPUT_PX;
 use super::roi::{letterbox_image_to_square, Roi, LANDMARK_INPUT_PX};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// Reusable buffers so a frame costs no allocation.
 #[derive(Default)]
@@ -18,20 +18,16 @@ pub struct Preprocessor {
     pub landmark_input: Vec<f32>,
 }
 
-fn cv(e: opencv::Error) -> Error {
-    Error::OpenCv { context: "", source: e }
-}
-
 /// The affine matrix as 32-bit floats, as the reference pipeline passes it: OpenCV quantises the
 /// sampling positions, so even the last bits of the matrix can move a pixel's weights.
 fn affine_mat(m: &[[f64; 3]; 2]) -> Result<Mat> {
     let single = m.map(|row| row.map(|v| v as f32));
-    Mat::from_slice_2d(&single).map_err(cv)
+    Ok(Mat::from_slice_2d(&single)?)
 }
 
 /// Writes an 8-bit BGR image into an NHWC RGB float tensor as `value * scale + offset`.
 fn bgr_to_rgb_tensor(bgr: &Mat, scale: f32, offset: f32, out: &mut Vec<f32>) -> Result<()> {
-    let bytes = bgr.data_bytes().map_err(cv)?;
+    let bytes = bgr.data_bytes()?;
     out.clear();
     out.reserve(bytes.len());
     for px in bytes.chunks_exact(3) {
@@ -47,7 +43,7 @@ fn bgr_to_rgb_tensor(bgr: &Mat, scale: f32, offset: f32, out: &mut Vec<f32>) -> 
 impl Preprocessor {
     /// Letterboxes the whole frame into the detector's 224 square, values in [−1, 1].
     pub fn detector_tensor(&mut self, frame_bgr: &Mat) -> Result<&[f32]> {
-        let size = frame_bgr.size().map_err(cv)?;
+        let size = frame_bgr.size()?;
         let m = affine_mat(&letterbox_image_to_square(size.width as u32, size.height as u32, DETECTOR_INPUT_PX))?;
         let side = DETECTOR_INPUT_PX as i32;
         warp_affine(
@@ -58,8 +54,7 @@ impl Preprocessor {
             INTER_LINEAR,
             BORDER_CONSTANT,
             Scalar::all(0.0),
-        )
-        .map_err(cv)?;
+        )?;
         bgr_to_rgb_tensor(&self.warped_bgr, 1.0 / 127.5, -1.0, &mut self.detector_input)?;
         Ok(&self.detector_input)
     }
@@ -76,8 +71,7 @@ impl Preprocessor {
             INTER_LINEAR | WARP_INVERSE_MAP,
             BORDER_REPLICATE,
             Scalar::all(0.0),
-        )
-        .map_err(cv)?;
+        )?;
         bgr_to_rgb_tensor(&self.warped_bgr, 1.0 / 255.0, 0.0, &mut self.landmark_input)?;
         Ok(&self.landmark_input)
     }
