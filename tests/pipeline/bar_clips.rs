@@ -488,8 +488,8 @@ fn debug_detect() {
         return;
     }
     use liftform_core::bar::prior::*;
+    use liftform_vision::bar::choose::{location_weight, request_near_hands};
     use liftform_vision::bar::detect::detect;
-    use liftform_vision::bar::tracker::{location_weight, request_near_hands};
     let Some(data) = support::shared_data() else {
         return;
     };
@@ -527,7 +527,7 @@ fn debug_detect() {
     println!("wrists {w:?} body {b} req {req:?}");
     {
         use liftform_vision::bar::detect::Patch;
-        use liftform_vision::bar::fit::{hough_ellipses, support, Ellipse};
+        use liftform_vision::bar::{ellipse::Ellipse, hough::hough_ellipses, support::support};
         let scale = (11.0 / req.min_r).min(1.0);
         let patch =
             Patch::extract(&frame.image_bgr, req.cx, req.cy, req.half_w + req.max_r, req.half_h + req.max_r, scale)

@@ -1,13 +1,18 @@
 //! Plate finding in a frame: a scaled patch around where the plate should be (OpenCV crops and
 //! shrinks it), centre voting on its colour edges for circles and for the ellipses of oblique
-//! views ([`super::fit::hough_ellipses`]), each peak refined on the colour edges ([`super::fit`]), with concentric larger circles tried
-//! too (a hub ring or an inner plate gives the right centre but a too small radius).
+//! views ([`super::hough::hough_ellipses`]), each peak refined on the colour edges
+//! ([`super::fit`]), with concentric larger circles tried too (a hub ring or an inner plate gives
+//! the right centre but a too small radius).
 
 use opencv::core::{Mat, Rect, Size};
 use opencv::imgproc;
 use opencv::prelude::*;
 
-use super::fit::{hough_ellipses, refine, support_within, Ellipse, Gradients, SearchBounds, Support};
+use super::ellipse::Ellipse;
+use super::fit::{refine, SearchBounds};
+use super::gradients::Gradients;
+use super::hough::hough_ellipses;
+use super::support::{support_within, Support};
 use crate::error::{Error, Result};
 
 pub(super) fn cv(e: opencv::Error) -> Error {
@@ -362,7 +367,7 @@ pub fn inner_ring_quality_at(frame: &Mat, e: &Ellipse, work_r_patch: f32) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bar::fit::tests::disc_patch;
+    use crate::bar::ellipse::disc_patch;
 
     #[test]
     fn rings_at_the_centre_are_found_and_an_offset_circle_has_none() {

@@ -4,17 +4,15 @@
 //! for a better candidate near the hands, a fresh start at cuts between shots, and the wrists as
 //! the fallback when no plate is seen.
 
-use opencv::core::{Mat, Size};
-use opencv::imgproc;
-use opencv::prelude::*;
+use opencv::core::Mat;
 
-use super::detect::{cv, detect, follow, inner_ring_quality_at, outer_rim, Candidate, DetectRequest};
-use super::fit::Ellipse;
+use super::choose::{choose_near_plate, request_near_hands, selection_score, RING_QUALITY_CREDIT};
+use super::cut::CutDetector;
+use super::detect::{detect, follow, inner_ring_quality_at, outer_rim, Candidate};
+use super::ellipse::Ellipse;
+use super::plate_track::{PlateTrack, Prediction};
 use crate::error::Result;
-use liftform_core::bar::prior::{
-    body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH, MIN_PLATE_RADIUS_PER_BODY_LENGTH,
-    PLATE_RADIUS_PER_BODY_LENGTH,
-};
+use liftform_core::bar::prior::{body_length_px, wrists_px, BodySize, MAX_PLATE_RADIUS_PER_BODY_LENGTH};
 use liftform_core::recording::{BarSample, BarSource, Landmark};
 
 /// Tunables of the tracker, with the defaults used by the pose pass.
@@ -68,50 +66,23 @@ pub struct BarTrackerStats {
     pub cuts: u64,
 }
 
-#[derive(Debug, Clone)]
-struct Track {
-    e: Ellipse,
-    vx: f32,
-    vy: f32,
-    t_s: f64,
-    misses: u32,
-    since_verify: u32,
-    /// The plate's radius at detection: the radius may move ±8 % around it (a plate does not
-    /// change size in a lift; letting it follow itself would slide onto an inner ring).
-    ref_r: f32,
-    /// Plate centre − wrists, in plate radii, averaged: the bar is in the hands, so this hardly
-    /// changes; a track that leaves the hands has lost the plate.
-    hand_offset: Option<[f32; 2]>,
-    /// Frames in a row the hands disagreed.
-    hand_misses: u32,
-    /// The plate's rim radius over the followed circle's (≥ 1): what is followed may be a sharper
-    /// ring concentric with the rim (see [`outer_rim`]): the median of `rim_ratios`, the last
-    /// probes' ratios.
-    rim_ratio: f32,
-    rim_ratios: Vec<f32>,
-    /// The rim's aspect, from the last probe that found it.
-    rim_aspect: Option<f32>,
-    /// Frames since the rim was last probed for.
-    since_rim_probe: u32,
-    /// The lifter's body length (px) when the track was chosen or last verified: the plate's
-    /// expected size came from it.
-    body_px_at_check: f32,
-    /// Frames the plate was seen in, and the sum of its quality over them.
-    seen_frames: u32,
-    seen_quality_sum: f32,
-}
-
 pub struct BarTracker {
     opts: BarTrackerOptions,
     body: BodySize,
-    track: Option<Track>,
+    track: Option<PlateTrack>,
     frames_since_search: u32,
-    /// The last frame, shrunk to [`THUMB_W`]×[`THUMB_H`] BGR, to notice cuts between shots.
-    last_thumb: Option<Vec<u8>>,
-    /// Scratch images for the thumbnail, reused frame to frame.
-    thumb_sampled: Mat,
-    thumb_small: Mat,
+    cuts: CutDetector,
     pub stats: BarTrackerStats,
+}
+
+/// The plate fitted near its predicted place, seen clearly enough to follow.
+struct Sighting {
+    circle: Ellipse,
+    /// The share of its rim on clear arcs.
+    rim_quality: f32,
+    /// The quality it was judged by: the rim's, or for a fast plate at least that of the edges
+    /// along its motion.
+    judged_quality: f32,
 }
 
 impl BarTracker {
@@ -121,9 +92,7 @@ impl BarTracker {
             body: BodySize::default(),
             track: None,
             frames_since_search: u32::MAX / 2,
-            last_thumb: None,
-            thumb_sampled: Mat::default(),
-            thumb_small: Mat::default(),
+            cuts: CutDetector::default(),
             stats: Default::default(),
         }
     }
@@ -132,7 +101,7 @@ impl BarTracker {
         self.body.clear();
         self.track = None;
         self.frames_since_search = u32::MAX / 2;
-        self.last_thumb = None;
+        self.cuts.reset();
         self.stats = Default::default();
     }
 
@@ -140,39 +109,10 @@ impl BarTracker {
     /// is elsewhere, maybe another size, and a track carried over would follow whatever now
     /// stands where it was.
     fn notice_cut(&mut self, frame_bgr: &Mat) -> Result<()> {
-        // Point samples on a grid twice as fine, then averaged: a full-frame area average would
-        // read every pixel of the frame.
-        imgproc::resize(
-            frame_bgr,
-            &mut self.thumb_sampled,
-            Size::new(2 * THUMB_W as i32, 2 * THUMB_H as i32),
-            0.0,
-            0.0,
-            imgproc::INTER_NEAREST,
-        )
-        .map_err(cv)?;
-        imgproc::resize(
-            &self.thumb_sampled,
-            &mut self.thumb_small,
-            Size::new(THUMB_W as i32, THUMB_H as i32),
-            0.0,
-            0.0,
-            imgproc::INTER_AREA,
-        )
-        .map_err(cv)?;
-        let now = self.thumb_small.data_bytes().map_err(cv)?;
-        let channels = self.thumb_small.channels() as usize;
-        match &mut self.last_thumb {
-            Some(last) => {
-                if is_cut(last, now, channels) {
-                    self.stats.cuts += 1;
-                    self.track = None;
-                    self.body.clear();
-                }
-                last.clear();
-                last.extend_from_slice(now);
-            }
-            None => self.last_thumb = Some(now.to_vec()),
+        if self.cuts.is_cut_before(frame_bgr)? {
+            self.stats.cuts += 1;
+            self.track = None;
+            self.body.clear();
         }
         Ok(())
     }
@@ -216,142 +156,151 @@ impl BarTracker {
         Ok(None)
     }
 
+    /// The followed plate in this frame, with the quality it was judged by; `None` when it was
+    /// not seen (the track coasts on its prediction for a while) or the track was dropped.
     fn follow(&mut self, frame: &Mat, t_s: f64, wrists: Option<[f32; 2]>) -> Result<Option<(Ellipse, f32)>> {
         let Some(mut tr) = self.track.take() else {
             return Ok(None);
         };
-        let dt = ((t_s - tr.t_s) as f32).clamp(0.0, 0.25);
-        let pred = tr.e.translated(tr.vx * dt, tr.vy * dt);
-        let speed = (tr.vx * tr.vx + tr.vy * tr.vy).sqrt() * dt;
-        let max_shift = 0.18 * tr.e.r + 0.5 * speed + 2.0;
-        let found = follow(frame, pred, max_shift, 0.92 * tr.ref_r, 1.08 * tr.ref_r, self.opts.work_radius_px, false)?;
-        // A fast bar blurs the plate's edges across its motion: judge it by the edges along it.
-        let blurred = speed > MOTION_BLUR_SHIFT * tr.e.r;
-        // (candidate, its rim quality, the quality it is judged by)
-        let seen = found
-            .map(|c| {
-                let q = c.support.quality();
-                let judged = match blurred {
-                    true => q.max(c.support.quality_along_motion(tr.vx, tr.vy)),
-                    false => q,
-                };
-                (c, q, judged)
-            })
-            .filter(|(_, _, judged)| *judged >= self.opts.min_follow_quality);
-        let mut quality = None;
-        match seen {
-            Some((c, rim_quality, judged)) => {
-                if dt > 0.0 {
-                    let (vx, vy) = ((c.ellipse.cx - tr.e.cx) / dt, (c.ellipse.cy - tr.e.cy) / dt);
-                    tr.vx = 0.6 * vx + 0.4 * tr.vx;
-                    tr.vy = 0.6 * vy + 0.4 * tr.vy;
-                }
-                tr.e = c.ellipse;
-                tr.misses = 0;
-                quality = Some(judged);
-                tr.seen_frames += 1;
-                tr.seen_quality_sum += rim_quality;
+        let prediction = tr.predict(t_s);
+        let mut quality = match self.refit(frame, &tr, &prediction)? {
+            Some(seen) => {
+                tr.see(seen.circle, prediction.dt_s, seen.rim_quality);
+                Some(seen.judged_quality)
             }
             None => {
-                tr.e = pred;
-                tr.vx *= 0.5;
-                tr.vy *= 0.5;
-                tr.misses += 1;
+                tr.coast(prediction.circle);
+                None
             }
-        }
-        tr.t_s = t_s;
-        tr.since_verify += 1;
-        tr.since_rim_probe += 1;
+        };
+        tr.end_frame(t_s);
+        // The hands are asked only about a plate that was seen: a coasting track's place is a
+        // guess.
         if let (Some(w), Some(_)) = (wrists, quality) {
-            let off = [(tr.e.cx - w[0]) / tr.e.r, (tr.e.cy - w[1]) / tr.e.r];
-            match tr.hand_offset {
-                None => tr.hand_offset = Some(off),
-                Some(h) => {
-                    if (off[0] - h[0]).abs() > MAX_HAND_OFFSET_CHANGE || (off[1] - h[1]).abs() > MAX_HAND_OFFSET_CHANGE
-                    {
-                        tr.hand_misses += 1;
-                    } else {
-                        tr.hand_misses = 0;
-                        tr.hand_offset = Some([0.9 * h[0] + 0.1 * off[0], 0.9 * h[1] + 0.1 * off[1]]);
-                    }
-                }
-            }
-            if tr.hand_misses > MAX_HAND_MISSES {
-                // The hands went elsewhere: this is not the lifter's plate (or we slid off it).
+            if !tr.hands_still_hold(w) {
                 self.stats.hand_losses += 1;
                 return Ok(None);
             }
         }
-        if quality.is_some() && tr.since_rim_probe >= RIM_PROBE_EVERY_FRAMES {
+        if quality.is_some() && tr.frames_since_rim_probe >= RIM_PROBE_EVERY_FRAMES {
             self.probe_rim(frame, &mut tr)?;
         }
-        let body_now = self.body.estimate_px();
-        // The lifter's size early in a clip comes from a crouched setup, often with the knees
-        // out towards the camera: it may be a third short, so the first plate was chosen with
-        // too small a size in mind. Look again as soon as the estimate has grown.
-        let body_grew = body_now.is_some_and(|now| now > BODY_GROWTH_RECHECK * tr.body_px_at_check);
-        if tr.since_verify >= self.opts.verify_every_frames || body_grew {
-            if let (Some(w), Some(body)) = (wrists, body_now) {
-                tr.since_verify = 0;
-                tr.body_px_at_check = body;
-                // Look again around the hands, scoring the tracked circle in the same patch:
-                // switch when something clearly more plate-like is there (the start may have
-                // caught the far plate, or a round shape on the lifter).
-                // The view does not change within a clip: only the tracked plate's aspect.
-                let rim = tr.rim();
-                // The followed circle's aspect, and a side view's circle when that is far from
-                // round: what is followed may not be the plate (a knee fits a narrow ellipse),
-                // and then its shape says nothing about the view.
-                let round = if (rim.aspect - 1.0).abs() > 0.1 { 1.0 } else { rim.aspect };
-                let (cands, r_e) = self.detect_near_hands(frame, w, body, &[tr.e, rim], [rim.aspect, round])?;
-                let ours = |c: &Candidate| same_circle(&c.ellipse, &tr.e) || same_circle(&c.ellipse, &rim);
-                let current =
-                    cands.iter().filter(|c| ours(c)).map(|c| selection_score(c, w, r_e)).fold(0.0f32, f32::max);
-                let chosen = choose_near_plate(&cands, w, r_e, self.opts.min_detect_quality);
-                if let Some(best) = chosen {
-                    let (b, e) = (&best.ellipse, &tr.e);
-                    // A circle sharing our centre is a ring of the same plate (the rim is probed
-                    // for separately): never a reason to move.
-                    let concentric = (b.cx - e.cx).hypot(b.cy - e.cy) < 0.15 * b.r.max(e.r);
-                    // A plate followed well for a while is the plate: its size is known, and
-                    // something much smaller is a knee, a hand or a ring, not a better plate.
-                    let shrinks = tr.is_established() && best.ellipse.r < MIN_SWITCH_RADIUS_RATIO * rim.r;
-                    let switch = !ours(&best)
-                        && !concentric
-                        && !shrinks
-                        && selection_score(&best, w, r_e) > SWITCH_MARGIN * current;
-                    if switch {
-                        self.stats.switches += 1;
-                        let best = self.calibrate(frame, best)?;
-                        tr = Track::new(best.ellipse, t_s, body);
-                        self.probe_rim(frame, &mut tr)?;
-                        quality = Some(best.support.quality());
-                    }
-                }
-            }
+        if let Some(switched_quality) = self.verify(frame, t_s, wrists, &mut tr)? {
+            quality = Some(switched_quality);
         }
         let out = quality.map(|q| (tr.rim(), q));
-        if tr.misses <= self.opts.max_coast_frames {
+        if tr.missed_frames <= self.opts.max_coast_frames {
             self.track = Some(tr);
         }
         Ok(out)
     }
 
+    /// The plate fitted around its predicted place, at the radius it had at detection, if its
+    /// edges are clear enough to follow.
+    fn refit(&self, frame: &Mat, tr: &PlateTrack, prediction: &Prediction) -> Result<Option<Sighting>> {
+        let max_shift_px = 0.18 * tr.circle.r + 0.5 * prediction.shift_px + 2.0;
+        let found = follow(
+            frame,
+            prediction.circle,
+            max_shift_px,
+            0.92 * tr.ref_r_px,
+            1.08 * tr.ref_r_px,
+            self.opts.work_radius_px,
+            false,
+        )?;
+        // A fast bar blurs the plate's edges across its motion: judge it by the edges along it.
+        let blurred = prediction.shift_px > MOTION_BLUR_SHIFT * tr.circle.r;
+        let sighting = found
+            .map(|c| {
+                let rim_quality = c.support.quality();
+                let judged_quality = match blurred {
+                    true => rim_quality.max(c.support.quality_along_motion(prediction.vx_px_s, prediction.vy_px_s)),
+                    false => rim_quality,
+                };
+                Sighting { circle: c.ellipse, rim_quality, judged_quality }
+            })
+            .filter(|s| s.judged_quality >= self.opts.min_follow_quality);
+        Ok(sighting)
+    }
+
+    /// Every [`BarTrackerOptions::verify_every_frames`], or sooner when the lifter has grown,
+    /// looks for the plate afresh near the hands and moves the track to a clearly better
+    /// candidate. Returns the new plate's quality when the track moved.
+    fn verify(&mut self, frame: &Mat, t_s: f64, wrists: Option<[f32; 2]>, tr: &mut PlateTrack) -> Result<Option<f32>> {
+        let body_now = self.body.estimate_px();
+        // The lifter's size early in a clip comes from a crouched setup, often with the knees
+        // out towards the camera: it may be a third short, so the first plate was chosen with
+        // too small a size in mind. Look again as soon as the estimate has grown.
+        let body_grew = body_now.is_some_and(|now| now > BODY_GROWTH_RECHECK * tr.body_px_at_check);
+        let due = tr.frames_since_verify >= self.opts.verify_every_frames || body_grew;
+        if !due {
+            return Ok(None);
+        }
+        let (Some(w), Some(body)) = (wrists, body_now) else {
+            return Ok(None);
+        };
+        tr.frames_since_verify = 0;
+        tr.body_px_at_check = body;
+        let Some(better) = self.better_plate_near_hands(frame, w, body, tr)? else {
+            return Ok(None);
+        };
+        self.stats.switches += 1;
+        let better = self.calibrate(frame, better)?;
+        *tr = PlateTrack::new(better.ellipse, t_s, body);
+        self.probe_rim(frame, tr)?;
+        Ok(Some(better.support.quality()))
+    }
+
+    /// A candidate near the hands clearly more plate-like than the followed one, if any: the
+    /// start may have caught the far plate, or a round shape on the lifter. The followed circle
+    /// is scored in the same patch, so the two compare fairly.
+    fn better_plate_near_hands(
+        &mut self,
+        frame: &Mat,
+        wrists: [f32; 2],
+        body_px: f32,
+        tr: &PlateTrack,
+    ) -> Result<Option<Candidate>> {
+        // The view does not change within a clip: only the tracked plate's aspect.
+        let rim = tr.rim();
+        // The followed circle's aspect, and a side view's circle when that is far from
+        // round: what is followed may not be the plate (a knee fits a narrow ellipse),
+        // and then its shape says nothing about the view.
+        let round = if (rim.aspect - 1.0).abs() > 0.1 { 1.0 } else { rim.aspect };
+        let (cands, r_e) = self.detect_near_hands(frame, wrists, body_px, &[tr.circle, rim], [rim.aspect, round])?;
+        let ours = |c: &Candidate| same_circle(&c.ellipse, &tr.circle) || same_circle(&c.ellipse, &rim);
+        let current = cands.iter().filter(|c| ours(c)).map(|c| selection_score(c, wrists, r_e)).fold(0.0f32, f32::max);
+        let Some(best) = choose_near_plate(&cands, wrists, r_e, self.opts.min_detect_quality) else {
+            return Ok(None);
+        };
+        let (b, e) = (&best.ellipse, &tr.circle);
+        // A circle sharing our centre is a ring of the same plate (the rim is probed
+        // for separately): never a reason to move.
+        let concentric = (b.cx - e.cx).hypot(b.cy - e.cy) < 0.15 * b.r.max(e.r);
+        // A plate followed well for a while is the plate: its size is known, and
+        // something much smaller is a knee, a hand or a ring, not a better plate.
+        let shrinks = tr.is_established() && best.ellipse.r < MIN_SWITCH_RADIUS_RATIO * rim.r;
+        let switch =
+            !ours(&best) && !concentric && !shrinks && selection_score(&best, wrists, r_e) > SWITCH_MARGIN * current;
+        Ok(switch.then_some(best))
+    }
+
     /// Looks for the plate's rim around the followed circle and notes its ratio.
-    fn probe_rim(&mut self, frame: &Mat, tr: &mut Track) -> Result<()> {
-        tr.since_rim_probe = 0;
+    fn probe_rim(&mut self, frame: &Mat, tr: &mut PlateTrack) -> Result<()> {
+        tr.frames_since_rim_probe = 0;
         let Some(body) = self.body.estimate_px() else {
             return Ok(());
         };
         let max_r = MAX_PLATE_RADIUS_PER_BODY_LENGTH * body;
-        if let Some(rim) = outer_rim(frame, tr.e, max_r, self.opts.work_radius_px, MIN_RIM_QUALITY)? {
+        if let Some(rim) = outer_rim(frame, tr.circle, max_r, self.opts.work_radius_px, MIN_RIM_QUALITY)? {
             self.stats.rim_probes_found += 1;
-            tr.push_rim_ratio(rim.ellipse.r / tr.e.r);
-            tr.rim_aspect = Some(rim.ellipse.aspect);
+            tr.found_rim(rim.ellipse.r / tr.circle.r, rim.ellipse.aspect);
         }
         Ok(())
     }
 
+    /// Candidates around the hands, `extra` circles scored in the same patch among them, and the
+    /// plate radius expected in the lifter's plane.
     fn detect_near_hands(
         &mut self,
         frame: &Mat,
@@ -399,125 +348,11 @@ impl BarTracker {
         };
         let best = self.calibrate(frame, best)?;
         self.stats.detections += 1;
-        let mut tr = Track::new(best.ellipse, t_s, body);
+        let mut tr = PlateTrack::new(best.ellipse, t_s, body);
         self.probe_rim(frame, &mut tr)?;
         let out = (tr.rim(), best.support.quality());
         self.track = Some(tr);
         Ok(Some(out))
-    }
-}
-
-/// Thumbnail size for noticing cuts: coarse enough that motion blurs away.
-const THUMB_W: usize = 32;
-const THUMB_H: usize = 18;
-
-/// A cut between shots: most of the picture changes at once. The share of lit thumbnail cells
-/// (black letterbox bars do not count) whose brightest channel moved by more than 20 grey levels;
-/// a lifter, even a big plate close to the camera, changes at most ~30 % of them, a cut ~50 %.
-pub fn is_cut(last: &[u8], now: &[u8], channels: usize) -> bool {
-    if last.len() != now.len() || channels == 0 {
-        return false;
-    }
-    let (mut lit, mut changed) = (0usize, 0usize);
-    for (a, b) in last.chunks(channels).zip(now.chunks(channels)) {
-        let bright = a.iter().chain(b).any(|&v| v > 16);
-        if !bright {
-            continue;
-        }
-        lit += 1;
-        let moved = a.iter().zip(b).map(|(&x, &y)| x.abs_diff(y)).max().unwrap_or(0);
-        if moved > 20 {
-            changed += 1;
-        }
-    }
-    lit > 0 && changed as f32 > 0.4 * lit as f32
-}
-
-/// Where and for what size the detector looks, from the wrists and the lifter's body length (px),
-/// and the plate radius expected in the lifter's plane: the plate's centre is below the wrists,
-/// far more to either side in an oblique view.
-pub fn request_near_hands(wrists: [f32; 2], body_px: f32, aspects: [f32; 2]) -> (DetectRequest, f32) {
-    let r_e = PLATE_RADIUS_PER_BODY_LENGTH * body_px;
-    let req = DetectRequest {
-        cx: wrists[0],
-        cy: wrists[1] + 0.6 * r_e,
-        half_w: 3.5 * r_e,
-        half_h: 2.0 * r_e,
-        min_r: MIN_PLATE_RADIUS_PER_BODY_LENGTH * body_px,
-        max_r: MAX_PLATE_RADIUS_PER_BODY_LENGTH * body_px,
-        aspects,
-    };
-    (req, r_e)
-}
-
-/// Largest change, in plate radii, of the plate centre's offset from the wrists before it counts
-/// as the hands disagreeing (the pose's wrists are noisy when a plate hides them).
-const MAX_HAND_OFFSET_CHANGE: f32 = 1.0;
-/// Frames in a row the hands may disagree before the track is dropped.
-const MAX_HAND_MISSES: u32 = 6;
-
-/// A track is verified early when the lifter's body-length estimate has grown by this factor
-/// since the track was chosen or last verified.
-const BODY_GROWTH_RECHECK: f32 = 1.15;
-/// A plate moving more than this share of its radius per frame is judged by the edges along
-/// its motion (see [`Support::quality_along_motion`]).
-const MOTION_BLUR_SHIFT: f32 = 0.08;
-/// Frames seen, and their mean quality, that make a track established.
-const ESTABLISHED_FRAMES: u32 = 30;
-const ESTABLISHED_MEAN_QUALITY: f32 = 0.45;
-/// An established track does not move to a circle smaller than this share of its rim.
-const MIN_SWITCH_RADIUS_RATIO: f32 = 0.75;
-/// A candidate must beat the tracked circle's score by this factor to replace it.
-const SWITCH_MARGIN: f32 = 1.3;
-/// The rim is looked for around the followed circle every this many frames.
-const RIM_PROBE_EVERY_FRAMES: u32 = 10;
-/// Rim : followed-circle ratios kept for their median.
-const RIM_RATIOS_KEPT: usize = 5;
-/// A rim needs this share of its outline on clear arcs.
-const MIN_RIM_QUALITY: f32 = 0.4;
-
-impl Track {
-    fn new(e: Ellipse, t_s: f64, body_px: f32) -> Track {
-        Track {
-            e,
-            vx: 0.0,
-            vy: 0.0,
-            t_s,
-            misses: 0,
-            since_verify: 0,
-            ref_r: e.r,
-            hand_offset: None,
-            hand_misses: 0,
-            rim_ratio: 1.0,
-            rim_ratios: Vec::new(),
-            rim_aspect: None,
-            since_rim_probe: 0,
-            body_px_at_check: body_px,
-            seen_frames: 0,
-            seen_quality_sum: 0.0,
-        }
-    }
-
-    /// The plate as reported: the followed circle's centre with the rim's radius and shape.
-    fn rim(&self) -> Ellipse {
-        Ellipse { r: self.e.r * self.rim_ratio, aspect: self.rim_aspect.unwrap_or(self.e.aspect), ..self.e }
-    }
-
-    /// Followed for a second or more with a fair edge and the hands agreeing (a track that leaves
-    /// the hands is dropped).
-    fn is_established(&self) -> bool {
-        self.seen_frames >= ESTABLISHED_FRAMES
-            && self.seen_quality_sum >= ESTABLISHED_MEAN_QUALITY * self.seen_frames as f32
-    }
-
-    fn push_rim_ratio(&mut self, ratio: f32) {
-        if self.rim_ratios.len() == RIM_RATIOS_KEPT {
-            self.rim_ratios.remove(0);
-        }
-        self.rim_ratios.push(ratio);
-        let mut sorted = self.rim_ratios.clone();
-        sorted.sort_by(f32::total_cmp);
-        self.rim_ratio = sorted[sorted.len() / 2];
     }
 }
 
@@ -526,122 +361,17 @@ fn same_circle(a: &Ellipse, b: &Ellipse) -> bool {
     (a.cx - b.cx).hypot(a.cy - b.cy) < 0.2 * a.r.max(b.r) && (a.r / b.r - 1.0).abs() < 0.12
 }
 
-/// The plate's centre below the wrists, in plate radii, most likely (the hand labels' median).
-const HAND_TO_PLATE_DY: f32 = 0.85;
-
-/// The near plate's score: a clear rim (quality), near the hands, and big (see [`choose_near_plate`]).
-pub fn selection_score(c: &Candidate, wrists: [f32; 2], expected_r: f32) -> f32 {
-    let loc = location_weight(&c.ellipse, wrists, expected_r);
-    if loc < 0.25 {
-        return 0.0;
-    }
-    // Rings round the bar at the centre: a plate has them, a knee or a circle across two
-    // plates' edges has not.
-    let rings = c.inner_ring.map_or(1.0, |q| 0.5 + q);
-    c.support.quality() * (c.ellipse.r / expected_r).sqrt() * (0.5 + 0.5 * loc) * rings
-}
-
-/// How well a candidate's place fits the hands: the bar is in the hands, so in a side view the
-/// plate's centre is at the wrists' x and a little below them (further below when a plate hides
-/// the wrists and the pose guesses them high, or when the camera is above the bar: the near
-/// plate then looks lower); an oblique view moves it sideways along the bar, so x is allowed
-/// far more room than y. Distances are in plate radii, at least `expected_r`: a small circle may
-/// be the hub or a ring of a plate whose rim reaches the hands.
-pub fn location_weight(e: &Ellipse, wrists: [f32; 2], expected_r: f32) -> f32 {
-    let r = e.r.max(expected_r);
-    let dx = (e.cx - wrists[0]) / r;
-    let dy = (e.cy - wrists[1]) / r;
-    // On the hand labels the rim's centre lies 0.35–1.5 radii below the wrists (5th–95th
-    // percentile, median 0.85); above the wrists it is rare (−0.2 at most), so a circle well
-    // above the hands (the hips, the belly) is far less likely than one far below them.
-    let dy_sigma = if dy < HAND_TO_PLATE_DY { 0.7 } else { 1.0 };
-    (-0.5 * (dx / 2.0).powi(2)).exp() * (-0.5 * ((dy - HAND_TO_PLATE_DY) / dy_sigma).powi(2)).exp()
-}
-
-/// The rim quality a candidate needs: less when clear rings show at its centre (two pieces of
-/// evidence for a plate; a blurred rim of a plate on the move may fall short alone).
-fn required_quality(c: &Candidate, min_quality: f32) -> f32 {
-    min_quality - RING_QUALITY_CREDIT * c.inner_ring.unwrap_or(0.0)
-}
-
-/// Rim quality a candidate's clear rings at its centre may stand in for (at ring quality 1).
-const RING_QUALITY_CREDIT: f32 = 0.1;
-
-/// The near plate among candidates: a clear rim (quality), near the hands, and big: the near
-/// plate looks bigger than the far one, and a hub ring or an inner plate is smaller still.
-/// `expected_r` is the plate radius the lifter's size suggests for a plate in the lifter's plane.
-/// When a larger circle shares the winner's centre and has a fair rim too, that is the plate's
-/// outer rim and the winner an inner ring (a painted ring, a smaller plate, the hub): take it.
-pub fn choose_near_plate(
-    cands: &[Candidate],
-    wrists: [f32; 2],
-    expected_r: f32,
-    min_quality: f32,
-) -> Option<Candidate> {
-    let best = cands
-        .iter()
-        .filter(|c| c.support.quality() >= required_quality(c, min_quality))
-        .map(|c| (selection_score(c, wrists, expected_r), c))
-        .filter(|(s, _)| *s > 0.0)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| *c)?;
-    let outer = cands
-        .iter()
-        .filter(|c| {
-            let d = (c.ellipse.cx - best.ellipse.cx).hypot(c.ellipse.cy - best.ellipse.cy);
-            c.ellipse.r > 1.1 * best.ellipse.r
-                && d < 0.12 * c.ellipse.r
-                && c.support.quality() >= (0.8 * min_quality).max(0.5 * best.support.quality())
-        })
-        .max_by(|a, b| a.ellipse.r.total_cmp(&b.ellipse.r))
-        .copied();
-    Some(outer.unwrap_or(best))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A 4×1 BGR thumbnail from four grey levels.
-    fn thumb(levels: [u8; 4]) -> Vec<u8> {
-        levels.iter().flat_map(|&v| [v, v, v]).collect()
-    }
-
-    #[test]
-    fn a_plate_above_the_hands_is_less_likely_than_one_as_far_below() {
-        let wrists = [100.0, 100.0];
-        let at = |dy_r: f32| {
-            let e = Ellipse { cx: 100.0, cy: 100.0 + dy_r * 50.0, r: 50.0, aspect: 1.0 };
-            location_weight(&e, wrists, 50.0)
-        };
-        assert!((at(HAND_TO_PLATE_DY) - 1.0).abs() < 1e-6);
-        // A radius either side of the most likely place: below is likelier than above.
-        assert!(at(HAND_TO_PLATE_DY + 1.0) > at(HAND_TO_PLATE_DY - 1.0) + 0.2);
-        // Well above the hands (the hips): ruled out.
-        assert!(at(-1.0) < 0.25);
-    }
-
-    #[test]
-    fn rings_at_the_centre_lower_the_rim_quality_needed() {
-        let c = |inner_ring| Candidate {
-            ellipse: Ellipse { cx: 0.0, cy: 0.0, r: 10.0, aspect: 1.0 },
-            support: Default::default(),
-            inner_ring,
-        };
-        assert_eq!(required_quality(&c(None), 0.45), 0.45);
-        assert!(required_quality(&c(Some(0.9)), 0.45) < 0.37);
-    }
-
-    #[test]
-    fn a_cut_is_most_lit_cells_changing() {
-        // Black bars (0) never count; of the three lit cells two change a lot: a cut.
-        assert!(is_cut(&thumb([0, 100, 100, 100]), &thumb([0, 30, 180, 101]), 3));
-        // One of three lit cells changes (a lifter moving): not a cut.
-        assert!(!is_cut(&thumb([0, 100, 100, 100]), &thumb([0, 30, 110, 101]), 3));
-        // Small changes everywhere (exposure, noise): not a cut.
-        assert!(!is_cut(&thumb([90, 100, 100, 100]), &thumb([105, 115, 85, 112]), 3));
-        // Nothing lit, or thumbnails of different sizes: nothing to say.
-        assert!(!is_cut(&thumb([0, 0, 0, 0]), &thumb([0, 0, 0, 0]), 3));
-        assert!(!is_cut(&thumb([0, 0, 0, 0]), &[0, 0, 0], 3));
-    }
-}
+/// A track is verified early when the lifter's body-length estimate has grown by this factor
+/// since the track was chosen or last verified.
+const BODY_GROWTH_RECHECK: f32 = 1.15;
+/// A plate moving more than this share of its radius per frame is judged by the edges along
+/// its motion (see [`super::support::Support::quality_along_motion`]).
+const MOTION_BLUR_SHIFT: f32 = 0.08;
+/// An established track does not move to a circle smaller than this share of its rim.
+const MIN_SWITCH_RADIUS_RATIO: f32 = 0.75;
+/// A candidate must beat the tracked circle's score by this factor to replace it.
+const SWITCH_MARGIN: f32 = 1.3;
+/// The rim is looked for around the followed circle every this many frames.
+const RIM_PROBE_EVERY_FRAMES: u32 = 10;
+/// A rim needs this share of its outline on clear arcs.
+const MIN_RIM_QUALITY: f32 = 0.4;
