@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod error;
+pub mod eval;
 pub mod interrupt;
 pub mod pipeline;
 

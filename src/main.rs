@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
 use liftform::error::{input, Error};
+use liftform::eval::{run_eval, EvalOptions};
 use liftform::pipeline::analyze_video;
 use liftform_core::analysis::{analyze, AnalysisConfig};
 use liftform_core::output::{video_output_dir, write_atomically};
@@ -95,6 +96,33 @@ enum Command {
         quiet: bool,
         #[command(flatten)]
         render: RenderArgs,
+        #[command(flatten)]
+        measure: MeasureArgs,
+    },
+    /// Measure the analysis on labelled clips: per rule, required faults found, false findings and
+    /// not-assessed; per clip, what was expected and what was found.
+    Eval {
+        /// The folder of clips the labels name.
+        dir: PathBuf,
+        /// Labels (JSON): {"clips": {"clip.mp4": {"required": [..], "allowed": [..], "ambiguous": false}}}.
+        #[arg(long, value_name = "FILE")]
+        labels: PathBuf,
+        /// Keep the pose recordings here (DIR/<stem>/poses.jsonl, as `analyze` and `batch` write
+        /// them) and reuse those already there; without it they are made afresh in a temporary folder.
+        #[arg(long, value_name = "DIR")]
+        recordings: Option<PathBuf>,
+        /// Print the evaluation as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Landmark model: `full`, `heavy` or a path to an ONNX file.
+        #[arg(long, default_value = "full")]
+        model: String,
+        /// Thresholds and settings (TOML).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print nothing but the result.
+        #[arg(short, long)]
+        quiet: bool,
         #[command(flatten)]
         measure: MeasureArgs,
     },
@@ -322,6 +350,25 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
         Command::Batch { dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure } => {
             return batch(dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure)
+        }
+        Command::Eval { dir, labels, recordings, json, model, config, quiet, measure } => {
+            let mut config = load_config(config.as_deref())?;
+            measure.apply(&mut config);
+            let options = EvalOptions {
+                labels,
+                recordings_dir: recordings,
+                model: ModelChoice::parse(&model),
+                pose: PoseOptions::default(),
+                pose_pass: measure.pose_pass(),
+                config,
+            };
+            let evaluation = run_eval(&dir, &options, |clip| {
+                if !quiet {
+                    eprintln!("eval: {clip}");
+                }
+            })?;
+            print!("{}", if json { evaluation.to_json() + "\n" } else { evaluation.to_text() });
+            Ok(())
         }
         Command::Paths => {
             let show = |found: Result<PathBuf, liftform_vision::Error>| {

@@ -9,6 +9,7 @@ mod bar_clips;
 mod bar_pose_pass;
 mod batch;
 mod cli_errors;
+mod eval_cli;
 mod golden;
 mod pose_clips;
 mod render_clip;

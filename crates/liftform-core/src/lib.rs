@@ -6,6 +6,7 @@ pub mod analysis;
 pub mod bar;
 pub mod cancel;
 pub mod error;
+pub mod eval;
 pub mod kinematics;
 pub mod output;
 pub mod recording;
