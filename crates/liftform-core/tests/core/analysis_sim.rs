@@ -230,15 +230,20 @@ fn views_are_classified_and_gate_the_rules() {
             }
         }
     }
-    // a rounded back is still judged from the outline in an oblique view
-    let cfg = SimConfig {
-        yaw_deg: 45.0,
-        faults: vec![Fault { kind: FaultKind::RoundedBack { deg: 40.0 }, rep: 1 }],
-        ..noisy(4)
+    // a rounded back is still judged from the outline in a moderate oblique view (30°), but not
+    // from a steep one (45°), where the 2D outline shows the back's width as much as its curve
+    let rounded = |yaw_deg: f64| {
+        let faults = vec![Fault { kind: FaultKind::RoundedBack { deg: 40.0 }, rep: 1 }];
+        run(&SimConfig { yaw_deg, faults, ..noisy(4) }).0
     };
-    let (report, _) = run(&cfg);
-    assert_eq!(report.view.kind.as_str(), "oblique");
-    assert!(report.findings.iter().any(|f| f.code == "DL002"), "{:?}", codes(&report));
+    let moderate = rounded(30.0);
+    assert_eq!(moderate.view.kind.as_str(), "oblique");
+    assert!(moderate.findings.iter().any(|f| f.code == "DL002"), "{:?}", codes(&moderate));
+    let steep = rounded(45.0);
+    assert_eq!(steep.view.kind.as_str(), "oblique");
+    assert!(steep.findings.iter().all(|f| f.code != "DL002"), "{:?}", codes(&steep));
+    let na = steep.not_assessed.iter().find(|n| n.code == "DL002").expect("DL002 not assessed at 45°");
+    assert!(na.reason.contains("well off the side"), "{}", na.reason);
 }
 
 #[test]
@@ -342,4 +347,13 @@ fn bar_speed_range_of_motion_drift_and_path_match_the_known_motion() {
             assert!(path.x_cm[0].abs() < 2.5, "rep {} path starts {} cm from the mid-foot", rep.index, path.x_cm[0]);
         }
     }
+}
+
+#[test]
+fn dl001_with_a_tracked_plate_judges_at_the_plain_limit() {
+    // the plate puts the bar on its axis, so no wrist margin: a 10 cm fault is found at 6 cm
+    let faults = vec![Fault { kind: FaultKind::BarForwardAtSetup { cm: 10.0 }, rep: 2 }];
+    let (report, _) = run(&SimConfig { reps: 3, with_plate: true, faults, ..noisy(3) });
+    let hits: Vec<_> = report.findings.iter().filter(|f| f.code == "DL001").collect();
+    assert!(!hits.is_empty() && hits.iter().all(|f| f.rep == 2 && f.threshold == 6.0), "{:?}", codes(&report));
 }
