@@ -24,6 +24,10 @@ pub const MAX_HIP_LEAD_CM: f64 = 9.0;
 pub const SET_WINDOW_S: f64 = 1.0;
 /// Default: the flattening must last this long (s).
 pub const MIN_DURATION_S: f64 = 0.1;
+/// Default: a clip that starts after the setup is still judged from its first frame when it
+/// shows at least this much of the pull below the knees (s). The rise before the first frame is
+/// not seen, so the lead can only be under-measured: a finding stands, a pass is partial.
+pub const MIN_SEEN_BELOW_KNEE_S: f64 = 0.2;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -32,6 +36,7 @@ pub struct Dl003Config {
     pub max_hip_lead_cm: f64,
     pub set_window_s: f64,
     pub min_duration_s: f64,
+    pub min_seen_below_knee_s: f64,
 }
 
 impl Default for Dl003Config {
@@ -41,6 +46,7 @@ impl Default for Dl003Config {
             max_hip_lead_cm: MAX_HIP_LEAD_CM,
             set_window_s: SET_WINDOW_S,
             min_duration_s: MIN_DURATION_S,
+            min_seen_below_knee_s: MIN_SEEN_BELOW_KNEE_S,
         }
     }
 }
@@ -59,6 +65,7 @@ pub static INFO: RuleInfo = RuleInfo {
         Threshold { key: "max_hip_lead_cm", unit: "cm", default: MAX_HIP_LEAD_CM, min: 0.0, max: 100.0 },
         Threshold { key: "set_window_s", unit: "s", default: SET_WINDOW_S, min: 0.0, max: 10.0 },
         Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
+        Threshold { key: "min_seen_below_knee_s", unit: "s", default: MIN_SEEN_BELOW_KNEE_S, min: 0.0, max: 5.0 },
     ],
     views: "side",
     what: "Whether hips and shoulders rise together off the floor. If the hips shoot up first, the legs straighten while the bar is still low and the back tips towards horizontal before the bar reaches the knees.",
@@ -82,7 +89,21 @@ impl Rule for HipsRiseEarly {
         let cfg = &ctx.config.dl003;
         let s = ctx.signals;
         let gate = view_gate(ctx.view, ViewNeed::Side);
-        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, true) {
+        for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
+            // A clip that starts after the setup: judged from its first frame (liftoff is the
+            // first frame seen) when that still shows the bar below the knees for a while.
+            let from_first_frame = rep.setup_start.is_none();
+            if from_first_frame {
+                let seen_below_knee = rep.knee_pass.map_or(0, |k| k.saturating_sub(rep.liftoff));
+                if seen_below_knee < frames_for(s, cfg.min_seen_below_knee_s).max(1) {
+                    out.not_assessed(
+                        INFO.code,
+                        Some(rep.index),
+                        "the clip starts after the setup of this rep, with the bar already at the knees",
+                    );
+                    continue;
+                }
+            }
             let set = set_position(s, rep, cfg.set_window_s);
             let base = s.trunk_from_vertical_deg[set];
             // end: knee pass, else 40 % of the way up
@@ -137,11 +158,14 @@ impl Rule for HipsRiseEarly {
                 } else {
                     format!("but the shoulders only {:.0} cm", sh_rise)
                 };
-                let msg = format!(
+                let mut msg = format!(
                     "the hips rose {:.0} cm {shoulders} {when}; the back flattened {:.0}°",
                     hip_rise,
                     flat.get(at).copied().unwrap_or(f64::NAN)
                 );
+                if from_first_frame {
+                    msg.push_str(" (measured from the clip's first frame: any rise before it is not seen)");
+                }
                 let conf = base_confidence(ctx, a, at, true);
                 out.findings.push(finding(
                     s,

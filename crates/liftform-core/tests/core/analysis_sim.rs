@@ -357,3 +357,22 @@ fn dl001_with_a_tracked_plate_judges_at_the_plain_limit() {
     let hits: Vec<_> = report.findings.iter().filter(|f| f.code == "DL001").collect();
     assert!(!hits.is_empty() && hits.iter().all(|f| f.rep == 2 && f.threshold == 6.0), "{:?}", codes(&report));
 }
+
+#[test]
+fn a_clip_starting_at_liftoff_is_still_judged_for_hips_rising_early() {
+    // the first pull runs 1.0–2.0 s: a clip cut at 1.0 s starts as the bar leaves the floor
+    let (report, _) = run(&SimConfig { reps: 2, start_at_s: 1.0, ..noisy(6) });
+    let rep1 = &report.reps[0];
+    assert!(rep1.partial, "{:?}", rep1);
+    assert!(
+        rep1.metrics.contains_key("hip_lead_to_knee_cm"),
+        "DL003 measured from the first frame: {:?}",
+        rep1.metrics
+    );
+    assert!(!report.not_assessed.iter().any(|n| n.code == "DL003" && n.rep == Some(1)), "{:?}", report.not_assessed);
+    // the set position itself is not in the clip: the setup rules say so
+    for code in ["DL001", "DL006"] {
+        assert!(report.not_assessed.iter().any(|n| n.code == code && n.rep == Some(1)), "{code}");
+    }
+    assert!(report.findings.iter().all(|f| f.code != "DL003"), "{:?}", codes(&report));
+}
