@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
-use liftform::error::{input, Error};
+use liftform::error::{input, output, Error};
 use liftform::eval::{run_eval, EvalOptions};
 use liftform::pipeline::analyze_video;
 use liftform_core::analysis::{analyze, AnalysisConfig};
@@ -181,6 +181,16 @@ struct MeasureArgs {
 }
 
 impl MeasureArgs {
+    /// Each number within a range a lifter and a plate can have; one line naming the flag,
+    /// the value and the range otherwise.
+    fn check(&self) -> Result<(), Error> {
+        check_number("--plate-diameter", self.plate_diameter, 100.0, 1000.0, "mm")?;
+        match self.height {
+            Some(height_cm) => check_number("--height", height_cm, 100.0, 250.0, "cm"),
+            None => Ok(()),
+        }
+    }
+
     fn apply(&self, config: &mut AnalysisConfig) {
         if let Some(height_cm) = self.height {
             config.kinematics.lifter_height_cm = height_cm;
@@ -222,6 +232,10 @@ fn batch(
     render: RenderArgs,
     measure: MeasureArgs,
 ) -> Result<ExitCode, Error> {
+    measure.check()?;
+    if let Some(jobs) = jobs {
+        check_count("--jobs", jobs, 1, 256)?;
+    }
     let mut config = load_config(config.as_deref())?;
     measure.apply(&mut config);
     let progress = if quiet {
@@ -245,6 +259,24 @@ fn batch(
     };
     let outcome = run_batch(&dir, &options)?;
     Ok(report_batch(&outcome, &out_dir, quiet))
+}
+
+fn check_number(flag: &str, value: f64, min: f64, max: f64, unit: &str) -> Result<(), Error> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        // very large or small numbers in exponent form, as the user likely typed them
+        let shown =
+            if value != 0.0 && !(1e-3..1e6).contains(&value.abs()) { format!("{value:e}") } else { value.to_string() };
+        Err(input(
+            Path::new(flag),
+            format!("{shown} is outside its valid range {min} to {max} {unit}").trim_end().to_string(),
+        ))
+    }
+}
+
+fn check_count(flag: &str, value: usize, min: usize, max: usize) -> Result<(), Error> {
+    check_number(flag, value as f64, min as f64, max as f64, "")
 }
 
 fn load_config(path: Option<&Path>) -> Result<AnalysisConfig, Error> {
@@ -309,29 +341,20 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 }
                 return analyze_recording_file(&recording_path, &out_dir, &config, show).map(|()| ExitCode::SUCCESS);
             }
-            // Check every input before loading models, so a typo fails in milliseconds.
-            for video in &videos {
-                check_video_path(video)?;
-            }
-            let options = PoseOptions { intra_threads: threads, refine_from_heatmap: !no_refine, smooth: !no_smooth };
-            let mut estimator = PoseEstimator::new(&ModelChoice::parse(&model), options)?;
-            for video in &videos {
-                let dir = video_output_dir(&out_dir, video)?;
-                let analysed = analyze_video(video, &dir, &mut estimator, &measure.pose_pass(), &config, |_| {})?;
-                if !quiet && !json {
-                    print_pose_summary(&analysed.pose_pass);
-                }
-                show_report(&analysed.analysis.report, &dir, show);
-                // Rendering: a separate pass over the video, only when asked for.
-                if render_options.any() {
-                    let rendered =
-                        liftform_render::render(video, &analysed.recording, &analysed.analysis, &dir, &render_options)?;
-                    if !quiet && !json {
-                        print_render_summary(&rendered);
-                    }
-                }
-            }
-            Ok(())
+            measure.check()?;
+            check_count("--threads", threads, 1, 64)?;
+            return analyze_videos(
+                &videos,
+                &out_dir,
+                &model,
+                threads,
+                !no_refine,
+                !no_smooth,
+                &measure,
+                &config,
+                show,
+                &render_options,
+            );
         }
         Command::Rules { markdown } => {
             print!("{}", if markdown { rules::markdown_table() } else { rules::list_text() });
@@ -352,6 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             return batch(dir, out_dir, jobs, recursive, skip_existing, model, config, quiet, render, measure)
         }
         Command::Eval { dir, labels, recordings, json, model, config, quiet, measure } => {
+            measure.check()?;
             let mut config = load_config(config.as_deref())?;
             measure.apply(&mut config);
             let options = EvalOptions {
@@ -382,6 +406,151 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         }
     };
     done.map(|()| ExitCode::SUCCESS)
+}
+
+/// `liftform analyze VIDEO...`: each video in turn. A video that fails is reported in one line and
+/// the rest go on (an interruption stops them all); the exit code is the first failure's. Each
+/// video's folder is decided before anything runs (see `output_dirs`), and a folder this run
+/// created is removed again when its video fails and leaves it empty.
+#[allow(clippy::too_many_arguments)]
+fn analyze_videos(
+    videos: &[PathBuf],
+    out_dir: &Path,
+    model: &str,
+    threads: usize,
+    refine: bool,
+    smooth: bool,
+    measure: &MeasureArgs,
+    config: &AnalysisConfig,
+    show: Show,
+    render_options: &RenderOptions,
+) -> Result<ExitCode, Error> {
+    let out_existed = out_dir.exists();
+    let result = analyze_each(videos, out_dir, model, threads, refine, smooth, measure, config, show, render_options);
+    if !out_existed {
+        let _ = std::fs::remove_dir(out_dir); // only if nothing was written: no empty folder left
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn analyze_each(
+    videos: &[PathBuf],
+    out_dir: &Path,
+    model: &str,
+    threads: usize,
+    refine: bool,
+    smooth: bool,
+    measure: &MeasureArgs,
+    config: &AnalysisConfig,
+    show: Show,
+    render_options: &RenderOptions,
+) -> Result<ExitCode, Error> {
+    // Check every input before loading models, so a typo fails in milliseconds.
+    let checked: Vec<Result<(), Error>> = videos.iter().map(|v| check_video_path(v)).collect();
+    if videos.len() == 1 || checked.iter().all(Result::is_err) {
+        if let Some(Err(e)) = checked.into_iter().find(Result::is_err) {
+            return Err(e);
+        }
+    } else {
+        for e in checked.iter().filter_map(|c| c.as_ref().err()) {
+            eprintln!("liftform: error: {e}");
+        }
+    }
+    let mut first_failure: Option<Error> = None;
+    let dirs = output_dirs(out_dir, videos);
+    let mut estimator = None;
+    for (video, dir) in videos.iter().zip(dirs) {
+        if check_video_path(video).is_err() {
+            first_failure.get_or_insert(input(video, "not analysed"));
+            continue;
+        }
+        let estimator = match &mut estimator {
+            Some(e) => e,
+            None => {
+                let options = PoseOptions { intra_threads: threads, refine_from_heatmap: refine, smooth };
+                estimator.insert(PoseEstimator::new(&ModelChoice::parse(model), options)?)
+            }
+        };
+        let created = !dir.exists();
+        let done = analyze_one(video, &dir, estimator, measure, config, show, render_options);
+        if let Err(e) = done {
+            if created {
+                let _ = std::fs::remove_dir(&dir); // only if empty: never anything the user had
+            }
+            if e.is_interrupted() || videos.len() == 1 {
+                return Err(e);
+            }
+            eprintln!("liftform: error: {e}");
+            first_failure.get_or_insert(e);
+        }
+    }
+    match first_failure {
+        Some(e) => Ok(ExitCode::from(e.exit_code())),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn analyze_one(
+    video: &Path,
+    dir: &Path,
+    estimator: &mut PoseEstimator,
+    measure: &MeasureArgs,
+    config: &AnalysisConfig,
+    show: Show,
+    render_options: &RenderOptions,
+) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| output(dir, format!("cannot create output folder: {e}")))?;
+    refuse_input_inside(video, dir)?;
+    let analysed = analyze_video(video, dir, estimator, &measure.pose_pass(), config, |_| {})?;
+    if !show.quiet && !show.json {
+        print_pose_summary(&analysed.pose_pass);
+    }
+    show_report(&analysed.analysis.report, dir, show);
+    // Rendering: a separate pass over the video, only when asked for.
+    if render_options.any() {
+        let rendered = liftform_render::render(video, &analysed.recording, &analysed.analysis, dir, render_options)?;
+        if !show.quiet && !show.json {
+            print_render_summary(&rendered);
+        }
+    }
+    Ok(())
+}
+
+/// Each video's output folder, `<out>/<stem>`; when two videos of one run share a stem
+/// (`a/set1.mp4` and `b/set1.mp4`, or `dup.mp4` and `dup.mov`) the later ones get `<stem>-2`,
+/// `<stem>-3`, … so no video's outputs overwrite another's.
+fn output_dirs(out_dir: &Path, videos: &[PathBuf]) -> Vec<PathBuf> {
+    let mut taken = std::collections::HashSet::new();
+    videos
+        .iter()
+        .map(|video| {
+            let stem = video.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "video".into());
+            let mut name = stem.clone();
+            let mut n = 1;
+            while !taken.insert(name.clone()) {
+                n += 1;
+                name = format!("{stem}-{n}");
+            }
+            out_dir.join(name)
+        })
+        .collect()
+}
+
+/// Every output goes inside the video's folder, so a video inside that folder (an earlier run's
+/// annotated.mp4 given back as input) could be overwritten by its own outputs: refused.
+fn refuse_input_inside(video: &Path, dir: &Path) -> Result<(), Error> {
+    let (Ok(video_c), Ok(dir_c)) = (video.canonicalize(), dir.canonicalize()) else { return Ok(()) };
+    if video_c.starts_with(&dir_c) {
+        return Err(input(
+            video,
+            format!(
+                "is inside its own output folder {}; its outputs could overwrite it: choose another -o",
+                dir.display()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Clone, Copy)]

@@ -12,8 +12,9 @@ fn assert_clean_failure(args: &[&str], names: &str, out_dir: &Path) {
     assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: expected one line, got: {stderr}");
     assert!(stderr.contains(names), "{args:?}: error should name {names}: {stderr}");
     assert!(!stderr.contains("panicked"), "{args:?}: panicked: {stderr}");
-    let leftovers: Vec<_> = walk(out_dir).into_iter().filter(|p| p.is_file()).collect();
-    assert!(leftovers.is_empty(), "{args:?}: left files behind: {leftovers:?}");
+    // nothing at all: no file, and no empty folder either
+    let leftovers = walk(out_dir);
+    assert!(leftovers.is_empty(), "{args:?}: left files or folders behind: {leftovers:?}");
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -153,4 +154,125 @@ fn a_good_clip_writes_a_complete_recording_and_report() {
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("pattern/report.json")).unwrap()).unwrap();
     assert_eq!(report["schema"], "liftform.report/v1");
+}
+
+const CLEAN_SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/deadlift_clean_3reps.mp4");
+
+fn sha(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+#[test]
+fn numbers_out_of_range_are_one_line_naming_the_flag_value_and_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out_s = out.to_str().unwrap();
+    for (flag, value, names) in [
+        ("--height", "1e308", "1e308 is outside its valid range 100 to 250 cm"),
+        ("--height", "-170", "-170"),
+        ("--plate-diameter", "0", "--plate-diameter"),
+        ("--threads", "0", "--threads"),
+    ] {
+        let arg = format!("{flag}={value}"); // `=`: a negative value is not taken for a flag
+        assert_clean_failure(&["analyze", CLEAN_SAMPLE, "-o", out_s, &arg], names, &out);
+    }
+    assert_clean_failure(&["batch", dir.path().to_str().unwrap(), "-o", out_s, "--jobs", "100000"], "--jobs", &out);
+    let config = dir.path().join("neg.toml");
+    std::fs::write(&config, "[kinematics]\nlifter_height_cm = -5\n").unwrap();
+    assert_clean_failure(
+        &["analyze", CLEAN_SAMPLE, "-o", out_s, "--config", config.to_str().unwrap()],
+        "kinematics.lifter_height_cm",
+        &out,
+    );
+}
+
+/// `analyze DIR/annotated/annotated.mp4 -o DIR`: the video's own output folder holds it, so its
+/// outputs could overwrite it. Refused, and the file is untouched.
+#[test]
+fn an_output_never_lands_on_its_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let inside = out.join("annotated");
+    std::fs::create_dir_all(&inside).unwrap();
+    let video = inside.join("annotated.mp4");
+    std::fs::copy(CLEAN_SAMPLE, &video).unwrap();
+    let before = sha(&video);
+    let output = support::liftform()
+        .args(["analyze", video.to_str().unwrap(), "-o", out.to_str().unwrap(), "--annotate"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("annotated.mp4") && stderr.contains("own output folder"), "{stderr}");
+    assert_eq!(sha(&video), before, "the input was modified");
+    assert_eq!(walk(&inside), vec![video.clone()], "something was written beside the input");
+}
+
+/// Several videos: a bad one is reported in a line and the rest are analysed; two with one stem
+/// get folders of their own; the exit code says something failed.
+#[test]
+fn several_videos_go_on_past_a_bad_one_and_never_share_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::copy(CLEAN_SAMPLE, a.join("set1.mp4")).unwrap();
+    std::fs::copy(CLEAN_SAMPLE, b.join("set1.mp4")).unwrap();
+    let broken = dir.path().join("broken.mp4");
+    std::fs::write(&broken, "not a video").unwrap();
+    let out = dir.path().join("out");
+    let output = support::liftform()
+        .args(["analyze", a.join("set1.mp4").to_str().unwrap(), broken.to_str().unwrap()])
+        .arg(b.join("set1.mp4"))
+        .args(["-o", out.to_str().unwrap(), "-q"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("broken.mp4"), "{stderr}");
+    for name in ["set1", "set1-2"] {
+        assert!(out.join(name).join("report.json").is_file(), "{name}: {:?}", walk(&out));
+    }
+    assert!(!out.join("broken").exists(), "the failed video left a folder");
+}
+
+/// SIGTERM (what `timeout` and container runtimes send) ends a run like Ctrl-C: exit 130, no
+/// temporary or partial file, no empty folder.
+#[test]
+fn sigterm_stops_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let video = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/deadlift_faults_cam15.mp4");
+    let mut child = support::liftform().args(["analyze", video, "-o", out.to_str().unwrap(), "-q"]).spawn().unwrap();
+    // wait until the pose pass is writing (its temporary recording exists), then terminate
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while walk(&out).iter().all(|p| !p.is_file()) {
+        assert!(std::time::Instant::now() < deadline, "the pose pass never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert!(walk(&out).is_empty() || !out.exists(), "left behind: {:?}", walk(&out));
+}
+
+#[test]
+fn an_environment_override_that_points_nowhere_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for var in ["LIFTFORM_MODELS_DIR", "LIFTFORM_ORT_LIB"] {
+        let nowhere = dir.path().join("nowhere");
+        let output = support::liftform()
+            .args(["analyze", CLEAN_SAMPLE, "-o", out.to_str().unwrap()])
+            .env(var, &nowhere)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{var}: {stderr}");
+        assert!(stderr.contains(var) && stderr.contains("nowhere"), "{var}: {stderr}");
+        assert!(!out.exists() || walk(&out).is_empty());
+    }
 }

@@ -103,8 +103,74 @@ impl AnalysisConfig {
             }
         }
         walk("", &value)?;
-        rules::check_threshold_ranges(&value)
+        rules::check_threshold_ranges(&value)?;
+        check_setting_ranges(&value)
     }
+}
+
+/// Valid ranges of the settings outside the rules (the rules declare their own): (section, key,
+/// unit, min, max). A test checks that every numeric setting is here with its default in range.
+pub const SETTING_RANGES: &[(&str, &str, &str, f64, f64)] = &[
+    ("track", "min_visibility", "ratio", 0.0, 1.0),
+    ("track", "min_pose_score", "ratio", 0.0, 1.0),
+    ("track", "max_gap_s", "s", 0.0, 5.0),
+    ("track", "smooth_half_window_s", "s", 0.0, 2.0),
+    ("track", "jump_min_body_fraction", "ratio", 0.0, 2.0),
+    ("track", "jump_half_window_s", "s", 0.0, 5.0),
+    ("track", "min_bar_confidence", "ratio", 0.0, 1.0),
+    ("track", "min_segment_ratio", "ratio", 0.0, 1.0),
+    ("track", "max_segment_ratio", "ratio", 1.0, 10.0),
+    ("track", "foot_tolerance_body_fraction", "ratio", 0.0, 2.0),
+    ("track", "planted_foot_min_visibility", "ratio", 0.0, 1.0),
+    ("track", "planted_foot_min_seen_s", "s", 0.0, 10.0),
+    ("view", "side_max_separation", "ratio", 0.0, 2.0),
+    ("view", "front_min_separation", "ratio", 0.0, 2.0),
+    ("view", "min_trusted_share", "ratio", 0.0, 1.0),
+    ("kinematics", "lifter_height_cm", "cm", 100.0, 250.0),
+    ("kinematics", "back_t_low", "ratio", 0.0, 1.0),
+    ("kinematics", "back_t_high", "ratio", 0.0, 1.0),
+    ("kinematics", "back_t_high_oblique", "ratio", 0.0, 1.0),
+    ("reps", "low_level", "ratio", 0.0, 1.0),
+    ("reps", "high_level", "ratio", 0.0, 1.0),
+    ("reps", "min_travel_body_fraction", "ratio", 0.0, 2.0),
+    ("reps", "level_margin_fraction", "ratio", 0.0, 1.0),
+    ("reps", "setup_max_s", "s", 0.0, 60.0),
+    ("reps", "min_pull_s", "s", 0.0, 10.0),
+];
+
+/// Pairs of settings where the first must stay below the second.
+const ORDERED_SETTINGS: &[(&str, &str, &str)] = &[
+    ("track", "min_segment_ratio", "max_segment_ratio"),
+    ("view", "side_max_separation", "front_min_separation"),
+    ("kinematics", "back_t_low", "back_t_high"),
+    ("kinematics", "back_t_low", "back_t_high_oblique"),
+    ("reps", "low_level", "high_level"),
+];
+
+fn setting(config: &toml::Value, section: &str, key: &str) -> Option<f64> {
+    match config.get(section)?.get(key)? {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+fn check_setting_ranges(config: &toml::Value) -> std::result::Result<(), String> {
+    for &(section, key, unit, min, max) in SETTING_RANGES {
+        if let Some(number) = setting(config, section, key).filter(|n| !(min..=max).contains(n)) {
+            return Err(format!(
+                "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}"
+            ));
+        }
+    }
+    for &(section, low, high) in ORDERED_SETTINGS {
+        if let (Some(a), Some(b)) = (setting(config, section, low), setting(config, section, high)) {
+            if a >= b {
+                return Err(format!("invalid config: `{section}.{low}` = {a} must be below `{section}.{high}` = {b}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Everything one analysis computed: the report, and the cleaned track and per-frame signals it
@@ -346,6 +412,23 @@ mod tests {
         assert!(e.contains("dl001.max_offset_cm") && e.contains("-3") && e.contains("0 to 50 cm"), "{e}");
         let e = AnalysisConfig::from_toml_str("[dl008]\nmin_reps = 1\n").unwrap_err();
         assert!(e.contains("dl008.min_reps"), "{e}");
+    }
+
+    #[test]
+    fn every_setting_outside_the_rules_has_a_range_holding_its_default() {
+        let value = toml::Value::try_from(AnalysisConfig::default()).unwrap();
+        for (section, table) in value.as_table().unwrap().iter().filter(|(s, _)| !s.starts_with("dl")) {
+            for (key, v) in table.as_table().unwrap() {
+                let Some(number) = v.as_float().or(v.as_integer().map(|i| i as f64)) else { continue };
+                let range = SETTING_RANGES.iter().find(|r| r.0 == section && r.1 == key);
+                let (_, _, _, min, max) = range.unwrap_or_else(|| panic!("`{section}.{key}` has no valid range"));
+                assert!((*min..=*max).contains(&number), "`{section}.{key}` default {number} outside {min}..{max}");
+            }
+        }
+        let e = AnalysisConfig::from_toml_str("[kinematics]\nlifter_height_cm = -5\n").unwrap_err();
+        assert!(e.contains("kinematics.lifter_height_cm") && e.contains("-5") && e.contains("100 to 250 cm"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[reps]\nlow_level = 0.8\n").unwrap_err();
+        assert!(e.contains("reps.low_level") && e.contains("must be below"), "{e}");
     }
 
     #[test]

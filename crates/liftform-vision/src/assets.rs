@@ -60,7 +60,21 @@ fn list(paths: &[PathBuf]) -> String {
     paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
 }
 
+/// An environment override that is set must point at something: a typo there would otherwise
+/// be skipped without a word and another copy used.
+fn check_override(var: &str, want_folder: bool) -> Result<()> {
+    let Some(value) = std::env::var_os(var) else { return Ok(()) };
+    let path = PathBuf::from(value);
+    let ok = if want_folder { path.is_dir() } else { path.is_file() };
+    if ok {
+        return Ok(());
+    }
+    let kind = if want_folder { "folder" } else { "file" };
+    Err(input(&path, format!("{var} names this, but there is no such {kind}; fix it or unset {var}")))
+}
+
 pub fn find_ort_library() -> Result<PathBuf> {
+    check_override("LIFTFORM_ORT_LIB", false)?;
     let candidates = ort_library_candidates();
     first_existing(&candidates).ok_or_else(|| Error::AssetNotFound {
         what: format!("ONNX Runtime library {ORT_LIBRARY_FILE}"),
@@ -71,6 +85,7 @@ pub fn find_ort_library() -> Result<PathBuf> {
 
 /// Finds a model file by name in the model folders.
 pub fn find_model_file(file_name: &str) -> Result<PathBuf> {
+    check_override("LIFTFORM_MODELS_DIR", true)?;
     let candidates: Vec<PathBuf> = model_dirs().into_iter().map(|d| d.join(file_name)).collect();
     first_existing(&candidates).ok_or_else(|| Error::AssetNotFound {
         what: format!("model file {file_name}"),
