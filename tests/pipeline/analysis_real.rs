@@ -40,6 +40,8 @@ struct Floors {
     min_required_share: f64,
     min_clean_share: f64,
     max_false_findings: usize,
+    /// Share of clips with a rep whose lift (deadlift variant, or not a deadlift) is recognised.
+    min_lift_share: f64,
 }
 
 fn labels(folder: &str) -> PathBuf {
@@ -92,26 +94,30 @@ fn check(evaluation: &Evaluation, floors: &Floors) {
         t.clean_share()
     );
     assert!(t.false_findings <= floors.max_false_findings, "false findings grew: {}", t.false_findings);
+    let lift_share = t.lift_right as f64 / t.lift_judged.max(1) as f64;
+    assert!(lift_share >= floors.min_lift_share, "share of lifts recognised dropped: {lift_share:.2}");
 }
 
 /// The tuning set with our pose pass: measured 4/5 required (bichraix_bad007's rounded upper
-/// back is the miss), 5/5 clean, 1 false finding (DL003 on bichraix_bad012).
+/// back is the miss), 5/5 clean, 1 false finding (DL003 on bichraix_bad012), 12/12 recognised
+/// as conventional deadlifts.
 #[test]
 #[ignore = "needs ../shared/data"]
 fn own_pose_pass_on_the_tuning_clips_meets_the_floors() {
-    let floors = Floors { min_required_share: 0.8, min_clean_share: 1.0, max_false_findings: 1 };
+    let floors = Floors { min_required_share: 0.8, min_clean_share: 1.0, max_false_findings: 1, min_lift_share: 1.0 };
     check(&own_evaluation("videos"), &floors);
 }
 
 /// The held-out set with our pose pass: measured 2/3 required (the kettlebell set's knee-dominant
-/// pull, DL006, is the miss), 16/21 clean, 12 false findings (6 of them on squats and a bench
-/// press, which the analysis does not yet recognise as other lifts; 4 are DL001 from the wrists
-/// on clean or kettlebell setups). Before DL005 measured the hips past straight and DL002 left
-/// steep obliques alone: 14/21 clean, 14 false findings.
+/// pull, DL006, is the miss), 18/21 clean, 6 false findings (4 of them DL001 from the wrists on
+/// clean or kettlebell setups), lifts recognised 20/25 (the squats, the lunge, the bench press
+/// and the sumo pull all right; one Romanian set taken for conventional, a conventional front view
+/// for not a deadlift). Before DL005 measured the hips past straight, DL002 left steep obliques
+/// alone and other lifts were recognised: 14/21 clean, 14 false findings.
 #[test]
 #[ignore = "needs ../shared/data"]
 fn own_pose_pass_on_the_held_out_clips_meets_the_floors() {
-    let floors = Floors { min_required_share: 0.66, min_clean_share: 0.76, max_false_findings: 12 };
+    let floors = Floors { min_required_share: 0.66, min_clean_share: 0.85, max_false_findings: 6, min_lift_share: 0.8 };
     check(&own_evaluation("videos2"), &floors);
 }
 
@@ -134,6 +140,6 @@ fn mediapipe_reference_recordings_meet_the_floors() {
         }
     }
     assert!(!results.is_empty(), "no MediaPipe recordings found");
-    let floors = Floors { min_required_share: 0.6, min_clean_share: 0.8, max_false_findings: 4 };
+    let floors = Floors { min_required_share: 0.6, min_clean_share: 0.8, max_false_findings: 4, min_lift_share: 1.0 };
     check(&evaluate(&labels, &results, Vec::new()), &floors);
 }

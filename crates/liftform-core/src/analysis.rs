@@ -25,10 +25,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::kinematics::{self, KinematicsConfig};
+use crate::lift::{self, LiftConfig, Variant};
 use crate::recording::Recording;
 use crate::report::{
-    round_to, verdict_word, BarReport, Finding, ModelReport, PhaseReport, RepReport, Report, ScaleReport, SourceReport,
-    ViewReport, REPORT_SCHEMA,
+    round_to, verdict_word, BarReport, Finding, ModelReport, NotAssessed, PhaseReport, RepReport, Report, ScaleReport,
+    SourceReport, ViewReport, REPORT_SCHEMA,
 };
 use crate::reps::{self, RepConfig};
 use crate::rules::{self, Context, Outcome};
@@ -54,6 +55,7 @@ pub struct AnalysisConfig {
     pub view: ViewConfig,
     pub kinematics: KinematicsConfig,
     pub reps: RepConfig,
+    pub lift: LiftConfig,
     pub dl001: Dl001Config,
     pub dl002: Dl002Config,
     pub dl003: Dl003Config,
@@ -136,6 +138,11 @@ pub const SETTING_RANGES: &[(&str, &str, &str, f64, f64)] = &[
     ("reps", "level_margin_fraction", "ratio", 0.0, 1.0),
     ("reps", "setup_max_s", "s", 0.0, 60.0),
     ("reps", "min_pull_s", "s", 0.0, 10.0),
+    ("lift", "hands_below_knee_min", "trunk lengths", -5.0, 5.0),
+    ("lift", "lying_trunk_min_deg", "deg", 0.0, 90.0),
+    ("lift", "sumo_stance_ratio_min", "ratio", 0.0, 20.0),
+    ("lift", "romanian_knee_min_deg", "deg", 90.0, 180.0),
+    ("lift", "romanian_hands_below_knee_max", "trunk lengths", -5.0, 5.0),
 ];
 
 /// Pairs of settings where the first must stay below the second.
@@ -239,10 +246,37 @@ fn empty_report(rec: &Recording) -> Report {
             basis: "no scale: nothing to measure the lifter by".into(),
         },
         bar: BarReport { source: crate::track::BarOrigin::None, ..BarReport::default() },
+        lift: lift::Lift::unknown("not recognised yet"),
         reps: Vec::new(),
         findings: Vec::new(),
         not_assessed: Vec::new(),
         warnings: Vec::new(),
+    }
+}
+
+/// The rules assume a conventional pull from the floor. Another exercise gets no form judgement at
+/// all; a Romanian deadlift has no floor setup (bar over mid-foot, hips rising off the floor and a
+/// squatted setup do not apply); a sumo stance sets the hips low by design. What a variant takes
+/// away is listed as not assessed, with the reason.
+fn gate_by_lift(lift: &lift::Lift, report: &mut Report) {
+    let (codes, reason): (&[&str], String) = if !lift.deadlift {
+        (
+            &["DL001", "DL002", "DL003", "DL004", "DL005", "DL006", "DL007", "DL008"],
+            format!("this does not look like a deadlift: {}", lift.basis),
+        )
+    } else {
+        match lift.variant {
+            Variant::Romanian => {
+                (&["DL001", "DL003", "DL006"], "a Romanian deadlift starts from the top and has no floor setup".into())
+            }
+            Variant::Sumo => (&["DL006"], "a sumo stance sets the hips low by design".into()),
+            _ => return,
+        }
+    };
+    for &code in codes {
+        report.findings.retain(|f| f.code != code);
+        report.not_assessed.retain(|n| n.code != code);
+        report.not_assessed.push(NotAssessed { code, reason: reason.clone(), rep: None });
     }
 }
 
@@ -321,6 +355,9 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Analysis {
         report.findings.extend(o.findings);
         report.not_assessed.extend(o.not_assessed);
     }
+    let lift = lift::recognise(&track, &signals, &seg.reps, &view, &config.lift);
+    gate_by_lift(&lift, &mut report);
+    report.lift = lift;
     report.findings.sort_by(|a, b| a.rep.cmp(&b.rep).then(a.start_s.total_cmp(&b.start_s)).then(a.code.cmp(b.code)));
 
     let t = |k: usize| round_to(signals.t_s.get(k).copied().unwrap_or(f64::NAN), 3);

@@ -37,6 +37,27 @@ pub struct ClipLabel {
     pub reps: Option<usize>,
     /// Another exercise: any finding is a false one.
     pub not_a_deadlift: bool,
+    /// The lift, in words (`conventional`, `sumo`, `romanian (…)`, `kettlebell deadlift`, …).
+    pub variant: Option<String>,
+}
+
+impl ClipLabel {
+    /// The lift the label names, in the report's terms: `not a deadlift`, `sumo`, `romanian`,
+    /// `trap_bar`, else `conventional` (kettlebell pulls are judged as conventional ones).
+    pub fn expected_lift(&self) -> &'static str {
+        let variant = self.variant.as_deref().unwrap_or("").to_ascii_lowercase();
+        if self.not_a_deadlift {
+            "not a deadlift"
+        } else if variant.starts_with("sumo") {
+            "sumo"
+        } else if variant.starts_with("romanian") {
+            "romanian"
+        } else if variant.starts_with("trap") {
+            "trap_bar"
+        } else {
+            "conventional"
+        }
+    }
 }
 
 impl Labels {
@@ -74,6 +95,8 @@ pub struct ClipResult {
     pub reps: usize,
     /// The view the analysis saw (side, oblique, front, unknown).
     pub view: String,
+    /// The lift recognised: `not a deadlift`, or the variant (`unknown` with no rep).
+    pub lift: String,
     /// One line: each finding's code, time and measured value.
     pub findings: String,
 }
@@ -96,6 +119,7 @@ impl ClipResult {
             not_assessed,
             reps: report.reps.len(),
             view: report.view.kind.as_str().to_string(),
+            lift: if report.lift.deadlift { report.lift.variant.as_str().to_string() } else { "not a deadlift".into() },
             findings,
         }
     }
@@ -123,6 +147,8 @@ pub struct ClipScore {
     pub reps_found: usize,
     pub view_labelled: Option<String>,
     pub view_found: String,
+    pub lift_expected: String,
+    pub lift_found: String,
     pub findings: String,
 }
 
@@ -156,11 +182,19 @@ pub struct Totals {
     /// Clips whose rep count is labelled, and those where the count found matches.
     pub reps_labelled: usize,
     pub reps_exact: usize,
+    /// Clips where a rep was found (so there was a lift to recognise), and those whose lift was
+    /// recognised as labelled.
+    pub lift_judged: usize,
+    pub lift_right: usize,
 }
 
 impl Totals {
     fn add(&mut self, c: &ClipScore) {
         self.clips += 1;
+        if c.lift_found != "unknown" {
+            self.lift_judged += 1;
+            self.lift_right += usize::from(c.lift_found == c.lift_expected);
+        }
         if let (Some(expected), false) = (c.reps_expected, c.not_a_deadlift) {
             self.reps_labelled += 1;
             self.reps_exact += usize::from(expected == c.reps_found);
@@ -277,6 +311,8 @@ fn score_clip(label: &ClipLabel, result: &ClipResult) -> ClipScore {
         reps_found: result.reps,
         view_labelled: label.view.clone(),
         view_found: result.view.clone(),
+        lift_expected: label.expected_lift().to_string(),
+        lift_found: result.lift.clone(),
         findings: result.findings.clone(),
     }
 }
@@ -324,6 +360,9 @@ impl Evaluation {
             if !c.missed_not_assessed.is_empty() {
                 notes.push(format!("not assessed: {}", c.missed_not_assessed.join(",")));
             }
+            if c.lift_found != "unknown" && c.lift_found != c.lift_expected {
+                notes.push(format!("lift {} (labelled {})", c.lift_found, c.lift_expected));
+            }
             if let Some(expected) = c.reps_expected {
                 if expected != c.reps_found {
                     notes.push(format!("reps {} of {expected}", c.reps_found));
@@ -355,7 +394,7 @@ impl Evaluation {
 
 fn totals_line(t: &Totals) -> String {
     format!(
-        "{} clips ({} ambiguous): required found {}/{} ({:.0} %), clean clips without a false finding {}/{} ({:.0} %), false findings {}, rep count exact {}/{}",
+        "{} clips ({} ambiguous): required found {}/{} ({:.0} %), clean clips without a false finding {}/{} ({:.0} %), false findings {}, rep count exact {}/{}, lift recognised {}/{}",
         t.clips,
         t.ambiguous,
         t.required_found,
@@ -366,7 +405,9 @@ fn totals_line(t: &Totals) -> String {
         100.0 * t.clean_share(),
         t.false_findings,
         t.reps_exact,
-        t.reps_labelled
+        t.reps_labelled,
+        t.lift_right,
+        t.lift_judged
     )
 }
 
@@ -385,6 +426,7 @@ mod tests {
             not_assessed: not_assessed.iter().map(|s| s.to_string()).collect(),
             reps,
             view: "side".into(),
+            lift: "conventional".into(),
             findings: String::new(),
         }
     }

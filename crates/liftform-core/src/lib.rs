@@ -8,6 +8,7 @@ pub mod cancel;
 pub mod error;
 pub mod eval;
 pub mod kinematics;
+pub mod lift;
 pub mod output;
 pub mod recording;
 pub mod rep_bar;

@@ -45,6 +45,9 @@ pub struct Report {
     pub view: ViewReport,
     pub scale: ScaleReport,
     pub bar: BarReport,
+    /// Which lift the clip shows (`lift`): conventional, sumo, trap_bar, romanian or unknown,
+    /// with a confidence, and whether it is a deadlift at all.
+    pub lift: crate::lift::Lift,
     pub reps: Vec<RepReport>,
     pub findings: Vec<Finding>,
     pub not_assessed: Vec<NotAssessed>,
@@ -239,6 +242,16 @@ impl Report {
             scale,
             bar
         );
+        if !self.lift.deadlift {
+            let _ = writeln!(s, "lift: not a deadlift ({}); no form is judged", self.lift.basis);
+        } else if self.lift.variant != crate::lift::Variant::Unknown {
+            let _ = writeln!(
+                s,
+                "lift: {} deadlift (confidence {:.1})",
+                self.lift.variant.as_str().replace('_', " "),
+                self.lift.confidence
+            );
+        }
         if self.reps.is_empty() {
             let _ = writeln!(s, "\nNo reps found.");
         }

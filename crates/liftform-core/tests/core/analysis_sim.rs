@@ -376,3 +376,32 @@ fn a_clip_starting_at_liftoff_is_still_judged_for_hips_rising_early() {
     }
     assert!(report.findings.iter().all(|f| f.code != "DL003"), "{:?}", codes(&report));
 }
+
+#[test]
+fn a_deadlift_is_recognised_and_hands_that_stay_up_are_not_one() {
+    use liftform_core::recording::landmark_index as lm;
+    let cfg =
+        SimConfig { reps: 3, faults: vec![Fault { kind: FaultKind::RoundedBack { deg: 35.0 }, rep: 2 }], ..noisy(7) };
+    let out = simulate(&cfg);
+    let report = analyze(&out.recording, &AnalysisConfig::default());
+    assert!(report.lift.deadlift, "{:?}", report.lift);
+    assert_eq!(report.lift.variant.as_str(), "conventional");
+    assert!(report.findings.iter().any(|f| f.code == "DL002"));
+    // the same motion with the hands held at the shoulders (a bar on the back, as in a squat):
+    // no longer a deadlift, so nothing is judged, and the report says why
+    let mut squat = out.recording.clone();
+    for frame in &mut squat.frames {
+        if let Some(pose) = &mut frame.pose {
+            for (wrist, shoulder) in [(lm::LEFT_WRIST, lm::LEFT_SHOULDER), (lm::RIGHT_WRIST, lm::RIGHT_SHOULDER)] {
+                pose.landmarks[wrist] = pose.landmarks[shoulder];
+            }
+        }
+        frame.bar = None;
+    }
+    let report = analyze(&squat, &AnalysisConfig::default());
+    assert!(!report.lift.deadlift, "{:?}", report.lift);
+    assert!(report.lift.basis.contains("hands never come down to the knees"), "{}", report.lift.basis);
+    assert!(report.findings.is_empty(), "{:?}", codes(&report));
+    assert!(report.not_assessed.iter().any(|n| n.code == "DL002" && n.reason.contains("not look like a deadlift")));
+    assert!(report.to_text().contains("not a deadlift"));
+}
