@@ -213,6 +213,7 @@ fn html_page_is_self_contained_and_links_findings_to_the_video() {
     assert!(summary.annotated.is_some(), "--html writes the clip the page plays");
     let page = std::fs::read_to_string(summary.html.as_ref().unwrap()).unwrap();
     assert!(page.contains("<video id=\"video\" src=\"annotated.mp4\""));
+    assert!(page.contains("conventional deadlift (confidence"), "the page names the lift");
     for external in ["src=\"http", "href=\"http", "url(http", "@import", "<link "] {
         assert!(!page.contains(external), "the page must work offline: found {external}");
     }

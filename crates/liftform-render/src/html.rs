@@ -155,6 +155,16 @@ pub fn page(input: &PageInput) -> String {
         scale,
         bar
     );
+    if !r.lift.deadlift {
+        let _ = write!(h, "<p class=\"note\">Not a deadlift: {}. No form is judged.</p>", esc(&r.lift.basis));
+    } else if r.lift.variant != liftform_core::lift::Variant::Unknown {
+        let _ = write!(
+            h,
+            "<p class=\"sub\">{} deadlift (confidence {:.1})</p>",
+            esc(&r.lift.variant.as_str().replace('_', " ")),
+            r.lift.confidence
+        );
+    }
     h.push_str("<div class=\"verdicts\">");
     if r.reps.is_empty() {
         h.push_str("<span class=\"chip none\">no rep found</span>");
