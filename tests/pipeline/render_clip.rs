@@ -282,7 +282,7 @@ fn cli_renders_only_when_asked() {
         .status()
         .unwrap();
     assert!(status.success());
-    for f in ["annotated.mp4", "report.html", "plot_angles.png"] {
+    for f in ["annotated.mp4", "report.html", "plot_angles.png", "plot_rep_speeds.png"] {
         assert!(dir.join(f).is_file(), "{f} written");
     }
 

@@ -12,7 +12,7 @@
 //! - `annotated.mp4` (`--annotate`, and `--html`, whose page plays it): H.264, the input's frame
 //!   count, rate, size and (upright) orientation, with the overlay of [`overlay::draw`];
 //! - `clips/NN_CODE_repR.mp4` (`--clips`): a few seconds around each finding, annotated;
-//! - `plot_bar_path.png`, `plot_angles.png`, `plot_velocity.png` (any of the flags);
+//! - `plot_bar_path.png`, `plot_angles.png`, `plot_velocity.png`, `plot_rep_speeds.png` (any of the flags);
 //! - `report.html` (`--html`): one page, images inline, the video referenced as `annotated.mp4`.
 
 pub mod error;

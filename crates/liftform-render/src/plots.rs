@@ -1,6 +1,6 @@
 //! The PNG plots: the bar path in cm drawn over the frame where the lift starts (OpenCV), the
-//! hip/knee/back angles over time with the phases shaded and the findings marked, and the bar's
-//! vertical speed per rep (plotters, bitmap backend, text in DejaVu Sans compiled in: no system
+//! hip/knee/back angles over time with the phases shaded and the findings marked, the bar's
+//! vertical speed per rep, and each rep's mean and peak lifting speed with the loss across the set (plotters, bitmap backend, text in DejaVu Sans compiled in: no system
 //! font is looked up at run time).
 
 use opencv::core::{Mat, Point, Rect, Scalar, Size};
@@ -25,6 +25,7 @@ const FAMILY: &str = "sans-serif";
 pub const BAR_PATH_FILE: &str = "plot_bar_path.png";
 pub const ANGLES_FILE: &str = "plot_angles.png";
 pub const VELOCITY_FILE: &str = "plot_velocity.png";
+pub const REP_SPEEDS_FILE: &str = "plot_rep_speeds.png";
 
 /// One plot: its file name, a title for the page, and the PNG (or why it could not be drawn).
 pub struct Plot {
@@ -40,6 +41,7 @@ pub fn render_all(scene: &Scene, lift_frame: Option<&Mat>) -> Vec<Plot> {
         Plot { file: BAR_PATH_FILE, title: "Bar path".into(), png: bar_path(scene, lift_frame) },
         Plot { file: ANGLES_FILE, title: "Hip, knee and back angles".into(), png: angles(scene) },
         Plot { file: VELOCITY_FILE, title: "Bar speed per rep".into(), png: velocity(scene) },
+        Plot { file: REP_SPEEDS_FILE, title: "Mean and peak lifting speed per rep".into(), png: rep_speeds(scene) },
     ]
 }
 
@@ -300,6 +302,88 @@ fn velocity(scene: &Scene) -> Result<Vec<u8>, String> {
                 .label(label)
                 .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3)));
         }
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    rgb_to_png(buf, PLOT_W, PLOT_H)
+}
+
+/// Each rep's mean lifting (concentric) speed as a bar and its peak as a tick, with the speed
+/// lost against the set's best rep written above: what velocity-based training apps show.
+fn rep_speeds(scene: &Scene) -> Result<Vec<u8>, String> {
+    register_font()?;
+    let reps: Vec<(usize, f64, Option<f64>, Option<f64>)> = scene
+        .report
+        .reps
+        .iter()
+        .filter_map(|r| {
+            let mean = *r.metrics.get("mean_concentric_velocity_m_s").filter(|v| v.is_finite())?;
+            let peak = r.metrics.get("peak_concentric_velocity_m_s").copied().filter(|v| v.is_finite());
+            let loss = r.metrics.get("velocity_loss_pct").copied().filter(|v| v.is_finite());
+            Some((r.index, mean, peak, loss))
+        })
+        .collect();
+    if reps.is_empty() {
+        return Err("no rep with a measured lifting speed".into());
+    }
+    let top = reps.iter().map(|r| r.2.unwrap_or(r.1).max(r.1)).fold(0.3, f64::max);
+    let y1 = (top * 1.25 * 10.0).ceil() / 10.0;
+    let (x0, x1) = (0.4, reps.iter().map(|r| r.0).max().unwrap_or(1) as f64 + 0.6);
+    let mut buf = vec![255u8; (PLOT_W * PLOT_H * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (PLOT_W, PLOT_H)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let loss =
+            scene.report.bar.velocity_loss_pct.map(|l| format!("; loss over the set {l:.0} %")).unwrap_or_default();
+        let mut chart = ChartBuilder::on(&root)
+            .caption(format!("Lifting speed per rep{loss}"), (FAMILY, 24))
+            .margin(14)
+            .x_label_area_size(48)
+            .y_label_area_size(60)
+            .build_cartesian_2d(x0..x1, 0.0..y1)
+            .map_err(|e| e.to_string())?;
+        // one label per rep, at whole numbers only
+        let rep_label = |x: &f64| if (x - x.round()).abs() < 1e-6 { format!("{:.0}", x) } else { String::new() };
+        chart
+            .configure_mesh()
+            .x_desc("rep")
+            .y_desc("m/s")
+            .x_labels(((x1 - x0) * 2.0).round() as usize + 1)
+            .x_label_formatter(&rep_label)
+            .disable_x_mesh()
+            .label_style((FAMILY, 16))
+            .axis_desc_style((FAMILY, 17))
+            .light_line_style(RGBColor(235, 235, 235))
+            .bold_line_style(RGBColor(215, 215, 215))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let blue = RGBColor(40, 110, 220);
+        let orange = RGBColor(235, 140, 20);
+        chart
+            .draw_series(reps.iter().map(|r| {
+                let x = r.0 as f64;
+                Rectangle::new([(x - 0.3, 0.0), (x + 0.3, r.1)], blue.mix(0.8).filled())
+            }))
+            .map_err(|e| e.to_string())?
+            .label("mean lifting speed")
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 18, y + 6)], blue.mix(0.8).filled()));
+        chart
+            .draw_series(reps.iter().filter_map(|r| {
+                let (x, peak) = (r.0 as f64, r.2?);
+                Some(PathElement::new(vec![(x - 0.3, peak), (x + 0.3, peak)], orange.stroke_width(4)))
+            }))
+            .map_err(|e| e.to_string())?
+            .label("peak speed")
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], orange.stroke_width(4)));
+        chart
+            .draw_series(reps.iter().map(|r| {
+                let text = match r.3 {
+                    Some(l) if l > 0.5 => format!("{:.2} (−{l:.0} %)", r.1),
+                    _ => format!("{:.2}", r.1),
+                };
+                Text::new(text, (r.0 as f64 - 0.28, r.2.unwrap_or(r.1).max(r.1) + 0.04 * y1), (FAMILY, 15))
+            }))
+            .map_err(|e| e.to_string())?;
         draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(|e| e.to_string())?;
     }
