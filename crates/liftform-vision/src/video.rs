@@ -1,6 +1,6 @@
 //! Video decoding with OpenCV: frames stream one at a time (memory does not grow with length),
 //! come out upright (rotation metadata applied by us, not by OpenCV 4.6, which turns ±90° the
-//! wrong way) and carry a presentation timestamp that is always increasing.
+//! wrong way: see [`upright_turn_cw`]) and carry a presentation timestamp that is always increasing.
 
 use std::path::{Path, PathBuf};
 
@@ -64,7 +64,8 @@ impl VideoReader {
         // We rotate ourselves: OpenCV 4.6's automatic rotation turns ±90° the wrong way.
         let _ = capture.set(videoio::CAP_PROP_ORIENTATION_AUTO, 0.0);
         let prop = |c: &VideoCapture, p: i32| c.get(p).unwrap_or(0.0);
-        let rotation_deg = normalise_rotation(prop(&capture, videoio::CAP_PROP_ORIENTATION_META));
+        let opencv_version = (core::get_version_major(), core::get_version_minor());
+        let rotation_deg = upright_turn_cw(prop(&capture, videoio::CAP_PROP_ORIENTATION_META), opencv_version);
         let stored_w = prop(&capture, videoio::CAP_PROP_FRAME_WIDTH).max(0.0) as u32;
         let stored_h = prop(&capture, videoio::CAP_PROP_FRAME_HEIGHT).max(0.0) as u32;
         if stored_w == 0 || stored_h == 0 {
@@ -204,7 +205,27 @@ fn quiet_decoder_logs() {
     });
 }
 
-/// Maps OpenCV's orientation reading to one of 0/90/180/270 (clockwise degrees to make upright).
+/// The clockwise turn (0/90/180/270) that makes the stored frames upright, from OpenCV's
+/// `CAP_PROP_ORIENTATION_META` reading `meta_deg` in OpenCV `major.minor`.
+///
+/// The container's display matrix holds the turn a player applies; FFmpeg's
+/// `av_display_rotation_get` reads it counter-clockwise. OpenCV 4.6 reports that angle as it is
+/// (a phone's usual portrait clip, which a player turns 90° clockwise, reads 270), while its own
+/// auto-rotation, OpenCV 4.5 and the releases after 4.6 treat the property as clockwise (OpenCV
+/// issue 22088, fixed upstream by negating the angle). Taking 4.6's reading as clockwise turned
+/// every ±90° clip upside down. Checked for 90, 180 and 270 against `ffmpeg -i clip.mp4 frame.png`
+/// (FFmpeg autorotates as a phone shows the clip) with FFmpeg 5.1 and OpenCV 4.6, in
+/// `tests/pipeline/video_input.rs`.
+pub fn upright_turn_cw(meta_deg: f64, opencv_version: (i32, i32)) -> i32 {
+    let turn = normalise_rotation(meta_deg);
+    if opencv_version == (4, 6) {
+        (360 - turn) % 360
+    } else {
+        turn
+    }
+}
+
+/// Maps an orientation reading in degrees to one of 0/90/180/270, the same way round.
 pub fn normalise_rotation(meta_deg: f64) -> i32 {
     if !meta_deg.is_finite() {
         return 0;
@@ -256,6 +277,20 @@ mod tests {
         assert_eq!(normalise_rotation(270.0), 270);
         assert_eq!(normalise_rotation(450.0), 90);
         assert_eq!(normalise_rotation(f64::NAN), 0);
+    }
+
+    #[test]
+    fn opencv_4_6_reports_the_turn_counter_clockwise() {
+        // OpenCV 4.6: the display matrix's counter-clockwise angle; we turn the other way.
+        assert_eq!(upright_turn_cw(90.0, (4, 6)), 270);
+        assert_eq!(upright_turn_cw(270.0, (4, 6)), 90);
+        assert_eq!(upright_turn_cw(-90.0, (4, 6)), 90);
+        assert_eq!(upright_turn_cw(180.0, (4, 6)), 180);
+        assert_eq!(upright_turn_cw(0.0, (4, 6)), 0);
+        // other versions report the clockwise turn itself
+        assert_eq!(upright_turn_cw(90.0, (4, 7)), 90);
+        assert_eq!(upright_turn_cw(270.0, (4, 10)), 270);
+        assert_eq!(upright_turn_cw(90.0, (4, 5)), 90);
     }
 
     #[test]

@@ -43,6 +43,22 @@ pub fn make_pattern_clip(path: &Path, width: u32, height: u32, frames: u32, extr
     ffmpeg(&args);
 }
 
+/// A small H.264 clip of ffmpeg's `testsrc2` (text, colour bars: nothing symmetric) with a white
+/// square marker in its top-left corner, so a turned or mirrored frame is easy to tell apart.
+pub fn make_marker_clip(path: &Path, width: u32, height: u32, frames: u32, marker: u32) {
+    let src =
+        format!("testsrc2=size={width}x{height}:rate=30,drawbox=x=0:y=0:w={marker}:h={marker}:color=white:t=fill");
+    let frames = frames.to_string();
+    let path_str = path.to_str().unwrap();
+    ffmpeg(&["-f", "lavfi", "-i", &src, "-frames:v", &frames, "-c:v", "libx264", "-pix_fmt", "yuv420p", path_str]);
+}
+
+/// The first frame of `video` as ffmpeg's own command line shows it, written to `png`: ffmpeg
+/// applies the container's rotation (display matrix) itself, as a phone's player does.
+pub fn ffmpeg_first_frame_png(video: &Path, png: &Path) {
+    ffmpeg(&["-i", video.to_str().unwrap(), "-frames:v", "1", png.to_str().unwrap()]);
+}
+
 pub fn liftform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_liftform"))
 }
