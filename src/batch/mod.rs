@@ -105,9 +105,9 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
             .videos
             .par_iter()
             .map(|video| {
-                let rel = relative(video, dir);
+                let rel = &video.relative;
                 let name = rel.display().to_string();
-                let out = video_dir(&options.out_dir, &rel);
+                let out = video_dir(&options.out_dir, rel);
                 // the page when there is one (it links the rest), else the JSON
                 let page = if options.render.html || out.join("report.html").is_file() {
                     "report.html"
@@ -121,8 +121,8 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
-                    let result = analyse_one(video, &out, &estimators, options, pose_options, &bar)
-                        .and_then(|report| render_one(video, &out, report, &options.render));
+                    let result = analyse_one(&video.path, &out, &estimators, options, pose_options, &bar)
+                        .and_then(|report| render_one(&video.path, &out, report, &options.render));
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),

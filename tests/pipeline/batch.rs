@@ -170,3 +170,129 @@ fn an_interrupted_batch_resumes_where_it_stopped() {
     let existing = b.iter().filter(|r| r[status_col] == "existing").count();
     assert_eq!(existing, finished_before, "every finished video is kept as it was");
 }
+
+// Folders of tiny clips made here with ffmpeg (no shared data needed): discovery, output folders,
+// --skip-existing and interruption.
+
+/// A tiny test-pattern clip of `frames` frames (no lifter in it: analysed in a fraction of a second).
+fn tiny_clip(path: &Path, frames: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    support::make_pattern_clip(path, 64, 48, frames, &[]);
+}
+
+/// `liftform batch ROOT -o OUT EXTRA…`, failed after two minutes rather than left hanging.
+fn batch_within(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut command = support::liftform();
+    command.args(["batch", root.to_str().unwrap(), "-o", out.to_str().unwrap()]).args(extra);
+    support::output_within(&mut command, Duration::from_secs(120))
+}
+
+/// The summary's rows as (video, status, report link), from a batch that must have succeeded.
+fn summary_of(output: &std::process::Output, out: &Path) -> Vec<(String, String, String)> {
+    assert!(
+        output.status.success(),
+        "batch failed ({:?}): {}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = csv_rows(out);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    rows[1..].iter().map(|r| (r[0].clone(), r[col("status")].clone(), r[col("report")].clone())).collect()
+}
+
+/// The videos of the rows, sorted.
+fn videos_of(rows: &[(String, String, String)]) -> Vec<&str> {
+    let mut videos: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    videos.sort();
+    videos
+}
+
+#[cfg(unix)]
+fn symlink(target: &str, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Issue 15, defect 3: a link to a folder above it made `--recursive` walk the loop 40 levels deep
+/// and analyse the same videos again at each level. Each file is analysed once, under the first
+/// path found (the shallowest), and each folder is looked into once.
+#[cfg(unix)]
+#[test]
+fn links_are_followed_once_and_never_in_a_loop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    tiny_clip(&root.join("sub/b.mp4"), 3);
+    tiny_clip(&tmp.path().join("elsewhere/c.mp4"), 3);
+    symlink("..", &root.join("sub/loop")); // back to clients/
+    symlink("a.mp4", &root.join("alias.mp4")); // a second name for a.mp4
+    symlink("../elsewhere", &root.join("linked")); // a folder outside, reached twice
+    symlink("../elsewhere", &root.join("linked-again"));
+
+    let output = batch_within(&root, &out, &["--recursive", "--jobs", "2"]);
+    let rows = summary_of(&output, &out);
+    assert_eq!(videos_of(&rows), ["a.mp4", "linked/c.mp4", "sub/b.mp4"], "each video once: {rows:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for skipped in ["alias.mp4", "linked-again", "sub/loop"] {
+        assert!(stdout.contains(&format!("{}: ", root.join(skipped).display())), "{skipped} listed: {stdout}");
+    }
+    assert!(!out.join("sub/loop").exists());
+}
+
+/// Issue 15, defect 4: a named pipe in the folder blocked the batch for ever (opened to sniff its
+/// content, or decoded when named like a video). Only regular files (or links to them) are read.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_never_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    tiny_clip(&tmp.path().join("elsewhere/real.mp4"), 3);
+    support::mkfifo(&root.join("pipe.mp4"));
+    support::mkfifo(&root.join("pipe"));
+    symlink("pipe", &root.join("pipe-link.mov"));
+    symlink("../elsewhere/real.mp4", &root.join("real-link.mp4")); // a link to a regular file is fine
+
+    let output = batch_within(&root, &out, &[]);
+    let rows = summary_of(&output, &out);
+    assert_eq!(videos_of(&rows), ["a.mp4", "real-link.mp4"], "{rows:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for pipe in ["pipe", "pipe.mp4", "pipe-link.mov"] {
+        assert!(
+            stdout.contains(&format!("ignored {}: not a regular file", root.join(pipe).display())),
+            "{pipe} listed as ignored: {stdout}"
+        );
+    }
+}
+
+/// Issue 15, defect 10: with `-o` inside the input folder, outputs must never come back as
+/// inputs: not the output folder itself (also when reached through a link), not the output
+/// folder of an earlier run with another `-o`, and an output folder that holds the input folder
+/// is refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn outputs_are_never_read_back_as_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("clients");
+    tiny_clip(&root.join("a.mp4"), 4);
+    let args = ["--recursive", "--annotate", "--clips"];
+    let reports = root.join("reports");
+    let first = summary_of(&batch_within(&root, &reports, &args), &reports);
+    assert_eq!(videos_of(&first), ["a.mp4"]);
+    assert!(reports.join("a/annotated.mp4").is_file());
+    symlink("reports/a", &root.join("shortcut")); // a link into the output folder
+
+    let again = summary_of(&batch_within(&root, &reports, &args), &reports);
+    assert_eq!(videos_of(&again), ["a.mp4"], "the same -o again");
+    let other = root.join("reports-2");
+    let rows = summary_of(&batch_within(&root, &other, &args), &other);
+    assert_eq!(videos_of(&rows), ["a.mp4"], "another -o, the first run's outputs still in the folder");
+
+    for out in [root.clone(), tmp.path().to_path_buf()] {
+        let output = batch_within(&root, &out, &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "-o {}: {stderr}", out.display());
+        assert!(stderr.contains("output folder"), "{stderr}");
+        assert!(!out.join("a").exists() && !out.join("summary.csv").exists(), "nothing written");
+    }
+}
