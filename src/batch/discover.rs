@@ -68,6 +68,8 @@ pub struct Input {
 /// were left out.
 #[derive(Debug)]
 pub struct Discovery {
+    /// The batch folder, canonical.
+    pub root: PathBuf,
     pub videos: Vec<Input>,
     pub ignored: Vec<(PathBuf, String)>,
 }
@@ -103,7 +105,7 @@ pub fn discover(dir: &Path, recursive: bool, out_dir: Option<&Path>) -> Result<D
             ));
         }
     }
-    let mut found = Discovery { videos: Vec::new(), ignored: Vec::new() };
+    let mut found = Discovery { root: root.clone(), videos: Vec::new(), ignored: Vec::new() };
     // canonical folder or file → its path in the batch folder where it was first found
     let mut folders_seen: HashMap<PathBuf, PathBuf> = HashMap::from([(root.clone(), PathBuf::new())]);
     let mut files_seen: HashMap<PathBuf, PathBuf> = HashMap::new();

@@ -3,6 +3,7 @@
 //! then one summary. A failing file is listed with its reason and the rest go on.
 
 pub mod discover;
+pub mod outputs;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -76,14 +77,9 @@ fn relative(path: &Path, base: &Path) -> PathBuf {
     path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Output folder of one video: `<out>/<its sub-folder>/<stem>/`.
-fn video_dir(out_dir: &Path, relative_video: &Path) -> PathBuf {
-    let stem = relative_video.file_stem().map(|s| s.to_owned()).unwrap_or_else(|| "video".into());
-    out_dir.join(relative_video.parent().unwrap_or(Path::new(""))).join(stem)
-}
-
 pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     let found = discover::discover(dir, options.recursive, Some(&options.out_dir))?;
+    let video_dirs = outputs::output_dirs(&options.out_dir, &found.videos);
     std::fs::create_dir_all(&options.out_dir)
         .map_err(|e| output(&options.out_dir, format!("cannot create output folder: {e}")))?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -104,10 +100,9 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
         found
             .videos
             .par_iter()
-            .map(|video| {
-                let rel = &video.relative;
-                let name = rel.display().to_string();
-                let out = video_dir(&options.out_dir, rel);
+            .zip(&video_dirs)
+            .map(|(video, out)| {
+                let name = video.relative.display().to_string();
                 // the page when there is one (it links the rest), else the JSON
                 let page = if options.render.html || out.join("report.html").is_file() {
                     "report.html"
@@ -115,14 +110,16 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     "report.json"
                 };
                 let link = relative(&out.join(page), &options.out_dir).display().to_string();
+                let out = out.as_path();
                 let row = if liftform_core::cancel::requested() {
                     SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
-                } else if let Some(existing) = options.skip_existing.then(|| read_report(&out)).flatten() {
+                } else if let Some(existing) = options.skip_existing.then(|| read_report(out)).flatten() {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
-                    let result = analyse_one(&video.path, &out, &estimators, options, pose_options, &bar)
-                        .and_then(|report| render_one(&video.path, &out, report, &options.render));
+                    let result = outputs::check_output_dir(out, &found.root, &options.out_dir)
+                        .and_then(|()| analyse_one(&video.path, out, &estimators, options, pose_options, &bar))
+                        .and_then(|report| render_one(&video.path, out, report, &options.render));
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
@@ -275,11 +272,5 @@ mod tests {
         assert_eq!(threads_per_job(4, 2), 1);
         assert_eq!(threads_per_job(2, 16), 8);
         assert_eq!(threads_per_job(0, 4), 4);
-    }
-
-    #[test]
-    fn outputs_mirror_the_sub_folders() {
-        assert_eq!(video_dir(Path::new("out"), Path::new("client/a/set1.mp4")), PathBuf::from("out/client/a/set1"));
-        assert_eq!(video_dir(Path::new("out"), Path::new("set1.mov")), PathBuf::from("out/set1"));
     }
 }

@@ -265,6 +265,38 @@ fn named_pipes_are_never_opened() {
     }
 }
 
+/// Issue 15, defect 5: `dup.mp4` and `dup.mov` both wrote to `dup/`, the second overwriting the
+/// first (and a `set1.mp4` beside a mirrored `set1/` folder shared it with that folder's videos).
+/// Each input gets its own folder, by a rule that gives the same folders on the next run.
+#[test]
+fn inputs_with_the_same_stem_get_their_own_output_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    let clips = [("dup.mp4", 4), ("dup.mov", 6), ("set1.mp4", 8), ("set1/x.mp4", 10)];
+    for (name, frames) in clips {
+        tiny_clip(&root.join(name), frames);
+    }
+    let rows = summary_of(&batch_within(&root, &out, &["--recursive"]), &out);
+    assert_eq!(videos_of(&rows), ["dup.mov", "dup.mp4", "set1.mp4", "set1/x.mp4"]);
+    let links: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(links.len(), rows.len(), "one output folder per video: {rows:?}");
+    for (name, frames) in clips {
+        let row = rows.iter().find(|r| r.0 == name).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(&row.2)).unwrap()).unwrap();
+        assert_eq!(report["source"]["frames"], frames, "{name}'s report is its own: {}", row.2);
+    }
+    // the documented rule: a stem shared with another input (or a mirrored folder) keeps the extension
+    for (name, dir) in
+        [("dup.mp4", "dup.mp4"), ("dup.mov", "dup.mov"), ("set1.mp4", "set1.mp4"), ("set1/x.mp4", "set1/x")]
+    {
+        assert_eq!(rows.iter().find(|r| r.0 == name).unwrap().2, format!("{dir}/report.json"));
+    }
+    // stable: the next run finds every one of them finished
+    let again = summary_of(&batch_within(&root, &out, &["--recursive", "--skip-existing"]), &out);
+    assert!(again.iter().all(|r| r.1 == "existing"), "{again:?}");
+}
+
 /// Issue 15, defect 10: with `-o` inside the input folder, outputs must never come back as
 /// inputs: not the output folder itself (also when reached through a link), not the output
 /// folder of an earlier run with another `-o`, and an output folder that holds the input folder
