@@ -113,13 +113,19 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                 let out = out.as_path();
                 let row = if liftform_core::cancel::requested() {
                     SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
-                } else if let Some(existing) = options.skip_existing.then(|| read_report(out)).flatten() {
+                } else if let Some(existing) =
+                    options.skip_existing.then(|| finished_report(out, &video.relative, &options.render)).flatten()
+                {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
                     let result = outputs::check_output_dir(out, &found.root, &options.out_dir)
+                        .and_then(|()| outputs::forget_finished(out))
                         .and_then(|()| analyse_one(&video.path, out, &estimators, options, pose_options, &bar))
-                        .and_then(|report| render_one(&video.path, out, report, &options.render));
+                        .and_then(|report| render_one(&video.path, out, report, &options.render))
+                        .and_then(|(report, files)| {
+                            outputs::mark_finished(out, &video.relative, &options.render, &files).map(|()| report)
+                        });
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
@@ -140,7 +146,11 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     Ok(BatchOutcome { rows, ignored: found.ignored, jobs, threads_per_job: threads })
 }
 
-fn read_report(video_out: &Path) -> Option<serde_json::Value> {
+/// The report of a video finished by an earlier run with every output `render` asks for now.
+fn finished_report(video_out: &Path, video: &Path, render: &RenderOptions) -> Option<serde_json::Value> {
+    if !outputs::is_finished(video_out, video, render) {
+        return None;
+    }
     let text = std::fs::read_to_string(video_out.join("report.json")).ok()?;
     serde_json::from_str(&text).ok()
 }
@@ -180,18 +190,20 @@ fn analyse_one(
     }
 }
 
-/// The render pass of one analysed video, when asked for (reads the video again).
+/// The render pass of one analysed video, when asked for (reads the video again). Returns the
+/// report and every file written for the video.
 fn render_one(
     video: &Path,
     out: &Path,
-    report: (serde_json::Value, AnalysedVideo),
+    (report, analysed): (serde_json::Value, AnalysedVideo),
     options: &RenderOptions,
-) -> Result<serde_json::Value> {
+) -> Result<(serde_json::Value, Vec<PathBuf>)> {
+    let mut files = vec![analysed.pose_pass.recording_path.clone(), out.join("report.json")];
     if options.any() {
-        let analysed = &report.1;
-        render(video, &analysed.recording, &analysed.analysis, out, options)?;
+        let made = render(video, &analysed.recording, &analysed.analysis, out, options)?;
+        files.extend(made.annotated.into_iter().chain(made.html).chain(made.plots).chain(made.clips));
     }
-    Ok(report.0)
+    Ok((report, files))
 }
 
 /// Progress display shared by the workers.

@@ -1,4 +1,5 @@
-//! Where each video's outputs go: the one place that maps an input to its output folder.
+//! Where each video's outputs go (the one place that maps an input to its output folder), and
+//! how a video's outputs are known to be finished.
 //!
 //! A video's folder is `<out>/<its sub-folder>/<stem>/`, as `analyze` writes it, unless the stem
 //! is not unique in that output folder: then it keeps its extension (`dup.mp4/` and `dup.mov/`
@@ -7,13 +8,27 @@
 //! still shared after that (`A.mp4` and `a.mp4`) gets `-2`, `-3`… in name order. The rule depends
 //! only on the names of the videos found, so the same folder gives the same output folders on
 //! every run and `--skip-existing` finds them again.
+//!
+//! A video is finished when its folder holds [`DONE_FILE`], written last: the video it is for,
+//! which outputs were made and every file written. `--skip-existing` keeps a video only when that
+//! file names the same video, covers every output the current options ask for, and each file it
+//! lists is still there; the file is removed before a video is (re)done, so work cut short never
+//! passes for finished.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
+use serde_json::{json, Value};
+
 use super::discover::{resolve, Input};
 use crate::error::{output, Result};
+use liftform_core::output::write_atomically;
+use liftform_render::RenderOptions;
+
+/// Written last into a video's folder: what was asked for and every file written.
+pub const DONE_FILE: &str = "outputs.json";
+const DONE_SCHEMA: &str = "liftform.outputs/v1";
 
 /// Files a batch writes at the top of its output folder: no video's folder takes these names.
 const TOP_FILES: [&str; 2] = ["summary.csv", "index.html"];
@@ -124,6 +139,63 @@ pub fn check_output_dir(dir: &Path, root: &Path, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The kinds of output that `render` makes, each with whether it does: the annotated clip
+/// (`--annotate`, and `--html`, whose page plays it), the page, the finding clips, the plots (any).
+fn made(render: &RenderOptions) -> [(&'static str, bool); 4] {
+    [
+        ("annotated", render.annotate || render.html),
+        ("html", render.html),
+        ("clips", render.clips),
+        ("plots", render.any()),
+    ]
+}
+
+/// Removes `dir`'s [`DONE_FILE`] before the video is (re)done, so that if it is cut short it does
+/// not pass for finished with a mix of old and new files.
+pub fn forget_finished(dir: &Path) -> Result<()> {
+    match std::fs::remove_file(dir.join(DONE_FILE)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(output(&dir.join(DONE_FILE), format!("cannot remove: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Records that `video` (its path in the batch folder) is finished in `dir`, once every file in
+/// `files` was written with the outputs `render` asks for.
+pub fn mark_finished(dir: &Path, video: &Path, render: &RenderOptions, files: &[PathBuf]) -> Result<()> {
+    let mut listed: Vec<String> =
+        files.iter().filter_map(|f| f.strip_prefix(dir).ok()).map(|f| f.to_string_lossy().into_owned()).collect();
+    listed.sort();
+    let made: serde_json::Map<String, Value> = made(render).iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
+    let done = json!({
+        "schema": DONE_SCHEMA,
+        "video": video.to_string_lossy(),
+        "made": made,
+        "files": listed,
+    });
+    let text = serde_json::to_string_pretty(&done).unwrap_or_default() + "\n";
+    write_atomically(&dir.join(DONE_FILE), text.as_bytes())?;
+    Ok(())
+}
+
+/// Whether `video` is finished in `dir` for what `render` asks for now (see the module's notes).
+pub fn is_finished(dir: &Path, video: &Path, render: &RenderOptions) -> bool {
+    let Some(done) =
+        std::fs::read_to_string(dir.join(DONE_FILE)).ok().and_then(|t| serde_json::from_str::<Value>(&t).ok())
+    else {
+        return false;
+    };
+    let files = done["files"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let listed = |name: &str| files.iter().any(|f| f == name);
+    done["schema"] == DONE_SCHEMA
+        && done["video"] == *video.to_string_lossy()
+        && made(render).iter().all(|(kind, wanted)| !wanted || done["made"][kind] == true)
+        && listed("report.json")
+        && listed("poses.jsonl")
+        && files.iter().all(|f| f.as_str().is_some_and(|f| dir.join(f).is_file()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +278,36 @@ mod tests {
         assert!(check_output_dir(&out.join("bob/set"), &root, &out).is_ok());
         // an output folder inside the input folder is fine
         assert!(check_output_dir(&root.join("reports/set"), &root, &root.join("reports")).is_ok());
+    }
+
+    #[test]
+    fn a_video_is_finished_when_its_record_covers_what_is_asked_and_every_file_is_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let video = Path::new("alice/set.mp4");
+        let html = RenderOptions { html: true, ..RenderOptions::default() };
+        let files: Vec<PathBuf> = ["poses.jsonl", "report.json", "annotated.mp4", "report.html", "plot_angles.png"]
+            .iter()
+            .map(|f| d.join(f))
+            .collect();
+        for f in &files {
+            std::fs::write(f, b"x").unwrap();
+        }
+        assert!(!is_finished(d, video, &RenderOptions::default()), "no record: not finished");
+        mark_finished(d, video, &html, &files).unwrap();
+        assert!(is_finished(d, video, &html));
+        assert!(is_finished(d, video, &RenderOptions::default()), "less asked for");
+        assert!(is_finished(d, video, &RenderOptions { annotate: true, ..RenderOptions::default() }));
+        assert!(!is_finished(d, video, &RenderOptions { clips: true, ..html }), "clips not made");
+        assert!(!is_finished(d, Path::new("bob/set.mp4"), &html), "another video's");
+        std::fs::remove_file(d.join("plot_angles.png")).unwrap();
+        assert!(!is_finished(d, video, &RenderOptions::default()), "a file it lists is gone");
+        mark_finished(d, video, &html, &files[..4]).unwrap();
+        assert!(is_finished(d, video, &html));
+        forget_finished(d).unwrap();
+        forget_finished(d).unwrap();
+        assert!(!is_finished(d, video, &html), "forgotten before it is done again");
+        mark_finished(d, video, &html, &files[1..4]).unwrap();
+        assert!(!is_finished(d, video, &html), "the recording is always made");
     }
 }

@@ -297,6 +297,27 @@ fn inputs_with_the_same_stem_get_their_own_output_folders() {
     assert!(again.iter().all(|r| r.1 == "existing"), "{again:?}");
 }
 
+/// Issue 15, defect 6: `--skip-existing` kept any video with a `report.json`, even one whose render
+/// was interrupted (its page linking files never written). A video counts as finished only when
+/// everything the current options ask for was written.
+#[test]
+fn skip_existing_redoes_a_video_missing_an_output_it_asks_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 4);
+    let status = |extra: &[&str]| summary_of(&batch_within(&root, &out, extra), &out)[0].1.clone();
+
+    assert_eq!(status(&["--html"]), "analysed");
+    assert_eq!(status(&["--html", "--skip-existing"]), "existing", "a complete video is kept");
+    std::fs::remove_file(out.join("a/annotated.mp4")).unwrap(); // as if the render had been cut short
+    assert_eq!(status(&["--html", "--skip-existing"]), "analysed", "its page plays annotated.mp4");
+    assert!(out.join("a/annotated.mp4").is_file());
+    assert_eq!(status(&["--html", "--clips", "--skip-existing"]), "analysed", "clips were not asked for before");
+    assert_eq!(status(&["--skip-existing"]), "existing", "asking for less keeps it");
+    std::fs::remove_file(out.join("a/poses.jsonl")).unwrap();
+    assert_eq!(status(&["--skip-existing"]), "analysed", "the recording is always asked for");
+}
+
 /// Issue 15, defect 10: with `-o` inside the input folder, outputs must never come back as
 /// inputs: not the output folder itself (also when reached through a link), not the output
 /// folder of an earlier run with another `-o`, and an output folder that holds the input folder
