@@ -57,8 +57,18 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// The videos with a finished report: analysed in this run or kept from an earlier one.
+    pub fn finished(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.status, RowStatus::Analysed | RowStatus::Existing)).count()
+    }
+
+    /// The videos without a finished report, each with its reason: those that failed, and those an
+    /// interrupt stopped or kept from starting. So `rows.len() - failed().len()` is [`finished`]
+    /// (the count the command prints), and a resumed batch (`--skip-existing`) redoes these.
+    ///
+    /// [`finished`]: BatchOutcome::finished
     pub fn failed(&self) -> Vec<&SummaryRow> {
-        self.rows.iter().filter(|r| r.status == RowStatus::Failed).collect()
+        self.rows.iter().filter(|r| matches!(r.status, RowStatus::Failed | RowStatus::Interrupted)).collect()
     }
 
     pub fn interrupted(&self) -> bool {
@@ -112,7 +122,12 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                 let link = relative(&out.join(page), &options.out_dir).display().to_string();
                 let out = out.as_path();
                 let row = if liftform_core::cancel::requested() {
-                    SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
+                    SummaryRow::failed(
+                        name.clone(),
+                        RowStatus::Interrupted,
+                        "interrupted before it started".into(),
+                        &codes,
+                    )
                 } else if let Some(existing) =
                     options.skip_existing.then(|| finished_report(out, &video.relative, &options.render)).flatten()
                 {
@@ -129,9 +144,12 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
-                        Err(e) if e.is_interrupted() => {
-                            SummaryRow::failed(name.clone(), RowStatus::Interrupted, "interrupted".into(), &codes)
-                        }
+                        Err(e) if e.is_interrupted() => SummaryRow::failed(
+                            name.clone(),
+                            RowStatus::Interrupted,
+                            "interrupted before it finished".into(),
+                            &codes,
+                        ),
                         Err(e) => SummaryRow::failed(name.clone(), RowStatus::Failed, e.to_string(), &codes),
                     }
                 };
@@ -276,6 +294,30 @@ impl ProgressUi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_finished_videos_count_as_done() {
+        let codes = ["DL001"];
+        let report = serde_json::json!({"reps": [], "findings": []});
+        let row = |status| match status {
+            RowStatus::Analysed | RowStatus::Existing => {
+                SummaryRow::from_report("v.mp4".into(), status, &report, "v/report.json".into(), &codes)
+            }
+            _ => SummaryRow::failed("v.mp4".into(), status, "why".into(), &codes),
+        };
+        let statuses = [
+            RowStatus::Analysed,
+            RowStatus::Existing,
+            RowStatus::Failed,
+            RowStatus::Interrupted,
+            RowStatus::Interrupted,
+        ];
+        let outcome =
+            BatchOutcome { rows: statuses.map(row).to_vec(), ignored: Vec::new(), jobs: 1, threads_per_job: 1 };
+        assert_eq!(outcome.finished(), 2);
+        assert_eq!(outcome.rows.len() - outcome.failed().len(), outcome.finished());
+        assert!(outcome.interrupted());
+    }
 
     #[test]
     fn threads_are_split_between_jobs_without_oversubscribing() {

@@ -318,6 +318,43 @@ fn skip_existing_redoes_a_video_missing_an_output_it_asks_for() {
     assert_eq!(status(&["--skip-existing"]), "analysed", "the recording is always asked for");
 }
 
+/// Issue 15, defect 9: an interrupted batch counted the videos it never finished as analysed
+/// ("3 of 3 videos analysed" after one).
+#[cfg(unix)]
+#[test]
+fn an_interrupted_batch_counts_only_the_videos_it_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    for long in ["b.mp4", "c.mp4"] {
+        support::make_pattern_clip(&root.join(long), 320, 240, 300, &[]); // seconds each
+    }
+    let mut child = support::liftform()
+        .args(["batch", root.to_str().unwrap(), "-o", out.to_str().unwrap(), "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !out.join("a/report.json").is_file() {
+        assert!(Instant::now() < deadline, "a.mp4 was not analysed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let waited = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if waited.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the batch did not stop after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(!out.join("b/report.json").exists(), "the interrupt came too late to test anything: {stdout}");
+    assert!(stdout.contains("1 of 3 videos analysed"), "only a.mp4 was finished: {stdout}");
+}
+
 /// Issue 15, defect 10: with `-o` inside the input folder, outputs must never come back as
 /// inputs: not the output folder itself (also when reached through a link), not the output
 /// folder of an earlier run with another `-o`, and an output folder that holds the input folder
