@@ -3,6 +3,7 @@
 //! then one summary. A failing file is listed with its reason and the rest go on.
 
 pub mod discover;
+pub mod outputs;
 pub mod summary;
 
 use std::path::{Path, PathBuf};
@@ -56,8 +57,18 @@ pub struct BatchOutcome {
 }
 
 impl BatchOutcome {
+    /// The videos with a finished report: analysed in this run or kept from an earlier one.
+    pub fn finished(&self) -> usize {
+        self.rows.iter().filter(|r| matches!(r.status, RowStatus::Analysed | RowStatus::Existing)).count()
+    }
+
+    /// The videos without a finished report, each with its reason: those that failed, and those an
+    /// interrupt stopped or kept from starting. So `rows.len() - failed().len()` is [`finished`]
+    /// (the count the command prints), and a resumed batch (`--skip-existing`) redoes these.
+    ///
+    /// [`finished`]: BatchOutcome::finished
     pub fn failed(&self) -> Vec<&SummaryRow> {
-        self.rows.iter().filter(|r| r.status == RowStatus::Failed).collect()
+        self.rows.iter().filter(|r| matches!(r.status, RowStatus::Failed | RowStatus::Interrupted)).collect()
     }
 
     pub fn interrupted(&self) -> bool {
@@ -76,14 +87,9 @@ fn relative(path: &Path, base: &Path) -> PathBuf {
     path.strip_prefix(base).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Output folder of one video: `<out>/<its sub-folder>/<stem>/`.
-fn video_dir(out_dir: &Path, relative_video: &Path) -> PathBuf {
-    let stem = relative_video.file_stem().map(|s| s.to_owned()).unwrap_or_else(|| "video".into());
-    out_dir.join(relative_video.parent().unwrap_or(Path::new(""))).join(stem)
-}
-
 pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     let found = discover::discover(dir, options.recursive, Some(&options.out_dir))?;
+    let video_dirs = outputs::output_dirs(&options.out_dir, &found.videos);
     std::fs::create_dir_all(&options.out_dir)
         .map_err(|e| output(&options.out_dir, format!("cannot create output folder: {e}")))?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
@@ -104,10 +110,9 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
         found
             .videos
             .par_iter()
-            .map(|video| {
-                let rel = relative(video, dir);
-                let name = rel.display().to_string();
-                let out = video_dir(&options.out_dir, &rel);
+            .zip(&video_dirs)
+            .map(|(video, out)| {
+                let name = video.relative.display().to_string();
                 // the page when there is one (it links the rest), else the JSON
                 let page = if options.render.html || out.join("report.html").is_file() {
                     "report.html"
@@ -115,20 +120,36 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
                     "report.json"
                 };
                 let link = relative(&out.join(page), &options.out_dir).display().to_string();
+                let out = out.as_path();
                 let row = if liftform_core::cancel::requested() {
-                    SummaryRow::failed(name.clone(), RowStatus::Interrupted, "not started".into(), &codes)
-                } else if let Some(existing) = options.skip_existing.then(|| read_report(&out)).flatten() {
+                    SummaryRow::failed(
+                        name.clone(),
+                        RowStatus::Interrupted,
+                        "interrupted before it started".into(),
+                        &codes,
+                    )
+                } else if let Some(existing) =
+                    options.skip_existing.then(|| finished_report(out, &video.relative, &options.render)).flatten()
+                {
                     SummaryRow::from_report(name.clone(), RowStatus::Existing, &existing, link, &codes)
                 } else {
                     let bar = ui.start(&name);
-                    let result = analyse_one(video, &out, &estimators, options, pose_options, &bar)
-                        .and_then(|report| render_one(video, &out, report, &options.render));
+                    let result = outputs::check_output_dir(out, &found.root, &options.out_dir)
+                        .and_then(|()| outputs::forget_finished(out))
+                        .and_then(|()| analyse_one(&video.path, out, &estimators, options, pose_options, &bar))
+                        .and_then(|report| render_one(&video.path, out, report, &options.render))
+                        .and_then(|(report, files)| {
+                            outputs::mark_finished(out, &video.relative, &options.render, &files).map(|()| report)
+                        });
                     bar.finish_and_clear();
                     match result {
                         Ok(report) => SummaryRow::from_report(name.clone(), RowStatus::Analysed, &report, link, &codes),
-                        Err(e) if e.is_interrupted() => {
-                            SummaryRow::failed(name.clone(), RowStatus::Interrupted, "interrupted".into(), &codes)
-                        }
+                        Err(e) if e.is_interrupted() => SummaryRow::failed(
+                            name.clone(),
+                            RowStatus::Interrupted,
+                            "interrupted before it finished".into(),
+                            &codes,
+                        ),
                         Err(e) => SummaryRow::failed(name.clone(), RowStatus::Failed, e.to_string(), &codes),
                     }
                 };
@@ -143,7 +164,11 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     Ok(BatchOutcome { rows, ignored: found.ignored, jobs, threads_per_job: threads })
 }
 
-fn read_report(video_out: &Path) -> Option<serde_json::Value> {
+/// The report of a video finished by an earlier run with every output `render` asks for now.
+fn finished_report(video_out: &Path, video: &Path, render: &RenderOptions) -> Option<serde_json::Value> {
+    if !outputs::is_finished(video_out, video, render) {
+        return None;
+    }
     let text = std::fs::read_to_string(video_out.join("report.json")).ok()?;
     serde_json::from_str(&text).ok()
 }
@@ -183,18 +208,20 @@ fn analyse_one(
     }
 }
 
-/// The render pass of one analysed video, when asked for (reads the video again).
+/// The render pass of one analysed video, when asked for (reads the video again). Returns the
+/// report and every file written for the video.
 fn render_one(
     video: &Path,
     out: &Path,
-    report: (serde_json::Value, AnalysedVideo),
+    (report, analysed): (serde_json::Value, AnalysedVideo),
     options: &RenderOptions,
-) -> Result<serde_json::Value> {
+) -> Result<(serde_json::Value, Vec<PathBuf>)> {
+    let mut files = vec![analysed.pose_pass.recording_path.clone(), out.join("report.json")];
     if options.any() {
-        let analysed = &report.1;
-        render(video, &analysed.recording, &analysed.analysis, out, options)?;
+        let made = render(video, &analysed.recording, &analysed.analysis, out, options)?;
+        files.extend(made.annotated.into_iter().chain(made.html).chain(made.plots).chain(made.clips));
     }
-    Ok(report.0)
+    Ok((report, files))
 }
 
 /// Progress display shared by the workers.
@@ -269,17 +296,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_finished_videos_count_as_done() {
+        let codes = ["DL001"];
+        let report = serde_json::json!({"reps": [], "findings": []});
+        let row = |status| match status {
+            RowStatus::Analysed | RowStatus::Existing => {
+                SummaryRow::from_report("v.mp4".into(), status, &report, "v/report.json".into(), &codes)
+            }
+            _ => SummaryRow::failed("v.mp4".into(), status, "why".into(), &codes),
+        };
+        let statuses = [
+            RowStatus::Analysed,
+            RowStatus::Existing,
+            RowStatus::Failed,
+            RowStatus::Interrupted,
+            RowStatus::Interrupted,
+        ];
+        let outcome =
+            BatchOutcome { rows: statuses.map(row).to_vec(), ignored: Vec::new(), jobs: 1, threads_per_job: 1 };
+        assert_eq!(outcome.finished(), 2);
+        assert_eq!(outcome.rows.len() - outcome.failed().len(), outcome.finished());
+        assert!(outcome.interrupted());
+    }
+
+    #[test]
     fn threads_are_split_between_jobs_without_oversubscribing() {
         assert_eq!(threads_per_job(1, 2), 2);
         assert_eq!(threads_per_job(2, 2), 1);
         assert_eq!(threads_per_job(4, 2), 1);
         assert_eq!(threads_per_job(2, 16), 8);
         assert_eq!(threads_per_job(0, 4), 4);
-    }
-
-    #[test]
-    fn outputs_mirror_the_sub_folders() {
-        assert_eq!(video_dir(Path::new("out"), Path::new("client/a/set1.mp4")), PathBuf::from("out/client/a/set1"));
-        assert_eq!(video_dir(Path::new("out"), Path::new("set1.mov")), PathBuf::from("out/set1"));
     }
 }

@@ -170,3 +170,219 @@ fn an_interrupted_batch_resumes_where_it_stopped() {
     let existing = b.iter().filter(|r| r[status_col] == "existing").count();
     assert_eq!(existing, finished_before, "every finished video is kept as it was");
 }
+
+// Folders of tiny clips made here with ffmpeg (no shared data needed): discovery, output folders,
+// --skip-existing and interruption.
+
+/// A tiny test-pattern clip of `frames` frames (no lifter in it: analysed in a fraction of a second).
+fn tiny_clip(path: &Path, frames: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    support::make_pattern_clip(path, 64, 48, frames, &[]);
+}
+
+/// `liftform batch ROOT -o OUT EXTRA…`, failed after two minutes rather than left hanging.
+fn batch_within(root: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut command = support::liftform();
+    command.args(["batch", root.to_str().unwrap(), "-o", out.to_str().unwrap()]).args(extra);
+    support::output_within(&mut command, Duration::from_secs(120))
+}
+
+/// The summary's rows as (video, status, report link), from a batch that must have succeeded.
+fn summary_of(output: &std::process::Output, out: &Path) -> Vec<(String, String, String)> {
+    assert!(
+        output.status.success(),
+        "batch failed ({:?}): {}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = csv_rows(out);
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    rows[1..].iter().map(|r| (r[0].clone(), r[col("status")].clone(), r[col("report")].clone())).collect()
+}
+
+/// The videos of the rows, sorted.
+fn videos_of(rows: &[(String, String, String)]) -> Vec<&str> {
+    let mut videos: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    videos.sort();
+    videos
+}
+
+#[cfg(unix)]
+fn symlink(target: &str, link: &Path) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// Issue 15, defect 3: a link to a folder above it made `--recursive` walk the loop 40 levels deep
+/// and analyse the same videos again at each level. Each file is analysed once, under the first
+/// path found (the shallowest), and each folder is looked into once.
+#[cfg(unix)]
+#[test]
+fn links_are_followed_once_and_never_in_a_loop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    tiny_clip(&root.join("sub/b.mp4"), 3);
+    tiny_clip(&tmp.path().join("elsewhere/c.mp4"), 3);
+    symlink("..", &root.join("sub/loop")); // back to clients/
+    symlink("a.mp4", &root.join("alias.mp4")); // a second name for a.mp4
+    symlink("../elsewhere", &root.join("linked")); // a folder outside, reached twice
+    symlink("../elsewhere", &root.join("linked-again"));
+
+    let output = batch_within(&root, &out, &["--recursive", "--jobs", "2"]);
+    let rows = summary_of(&output, &out);
+    assert_eq!(videos_of(&rows), ["a.mp4", "linked/c.mp4", "sub/b.mp4"], "each video once: {rows:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for skipped in ["alias.mp4", "linked-again", "sub/loop"] {
+        assert!(stdout.contains(&format!("{}: ", root.join(skipped).display())), "{skipped} listed: {stdout}");
+    }
+    assert!(!out.join("sub/loop").exists());
+}
+
+/// Issue 15, defect 4: a named pipe in the folder blocked the batch for ever (opened to sniff its
+/// content, or decoded when named like a video). Only regular files (or links to them) are read.
+#[cfg(unix)]
+#[test]
+fn named_pipes_are_never_opened() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    tiny_clip(&tmp.path().join("elsewhere/real.mp4"), 3);
+    support::mkfifo(&root.join("pipe.mp4"));
+    support::mkfifo(&root.join("pipe"));
+    symlink("pipe", &root.join("pipe-link.mov"));
+    symlink("../elsewhere/real.mp4", &root.join("real-link.mp4")); // a link to a regular file is fine
+
+    let output = batch_within(&root, &out, &[]);
+    let rows = summary_of(&output, &out);
+    assert_eq!(videos_of(&rows), ["a.mp4", "real-link.mp4"], "{rows:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for pipe in ["pipe", "pipe.mp4", "pipe-link.mov"] {
+        assert!(
+            stdout.contains(&format!("ignored {}: not a regular file", root.join(pipe).display())),
+            "{pipe} listed as ignored: {stdout}"
+        );
+    }
+}
+
+/// Issue 15, defect 5: `dup.mp4` and `dup.mov` both wrote to `dup/`, the second overwriting the
+/// first (and a `set1.mp4` beside a mirrored `set1/` folder shared it with that folder's videos).
+/// Each input gets its own folder, by a rule that gives the same folders on the next run.
+#[test]
+fn inputs_with_the_same_stem_get_their_own_output_folders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    let clips = [("dup.mp4", 4), ("dup.mov", 6), ("set1.mp4", 8), ("set1/x.mp4", 10)];
+    for (name, frames) in clips {
+        tiny_clip(&root.join(name), frames);
+    }
+    let rows = summary_of(&batch_within(&root, &out, &["--recursive"]), &out);
+    assert_eq!(videos_of(&rows), ["dup.mov", "dup.mp4", "set1.mp4", "set1/x.mp4"]);
+    let links: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.2.as_str()).collect();
+    assert_eq!(links.len(), rows.len(), "one output folder per video: {rows:?}");
+    for (name, frames) in clips {
+        let row = rows.iter().find(|r| r.0 == name).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join(&row.2)).unwrap()).unwrap();
+        assert_eq!(report["source"]["frames"], frames, "{name}'s report is its own: {}", row.2);
+    }
+    // the documented rule: a stem shared with another input (or a mirrored folder) keeps the extension
+    for (name, dir) in
+        [("dup.mp4", "dup.mp4"), ("dup.mov", "dup.mov"), ("set1.mp4", "set1.mp4"), ("set1/x.mp4", "set1/x")]
+    {
+        assert_eq!(rows.iter().find(|r| r.0 == name).unwrap().2, format!("{dir}/report.json"));
+    }
+    // stable: the next run finds every one of them finished
+    let again = summary_of(&batch_within(&root, &out, &["--recursive", "--skip-existing"]), &out);
+    assert!(again.iter().all(|r| r.1 == "existing"), "{again:?}");
+}
+
+/// Issue 15, defect 6: `--skip-existing` kept any video with a `report.json`, even one whose render
+/// was interrupted (its page linking files never written). A video counts as finished only when
+/// everything the current options ask for was written.
+#[test]
+fn skip_existing_redoes_a_video_missing_an_output_it_asks_for() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 4);
+    let status = |extra: &[&str]| summary_of(&batch_within(&root, &out, extra), &out)[0].1.clone();
+
+    assert_eq!(status(&["--html"]), "analysed");
+    assert_eq!(status(&["--html", "--skip-existing"]), "existing", "a complete video is kept");
+    std::fs::remove_file(out.join("a/annotated.mp4")).unwrap(); // as if the render had been cut short
+    assert_eq!(status(&["--html", "--skip-existing"]), "analysed", "its page plays annotated.mp4");
+    assert!(out.join("a/annotated.mp4").is_file());
+    assert_eq!(status(&["--html", "--clips", "--skip-existing"]), "analysed", "clips were not asked for before");
+    assert_eq!(status(&["--skip-existing"]), "existing", "asking for less keeps it");
+    std::fs::remove_file(out.join("a/poses.jsonl")).unwrap();
+    assert_eq!(status(&["--skip-existing"]), "analysed", "the recording is always asked for");
+}
+
+/// Issue 15, defect 9: an interrupted batch counted the videos it never finished as analysed
+/// ("3 of 3 videos analysed" after one).
+#[cfg(unix)]
+#[test]
+fn an_interrupted_batch_counts_only_the_videos_it_finished() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (root, out) = (tmp.path().join("clients"), tmp.path().join("out"));
+    tiny_clip(&root.join("a.mp4"), 3);
+    for long in ["b.mp4", "c.mp4"] {
+        support::make_pattern_clip(&root.join(long), 320, 240, 300, &[]); // seconds each
+    }
+    let mut child = support::liftform()
+        .args(["batch", root.to_str().unwrap(), "-o", out.to_str().unwrap(), "--jobs", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !out.join("a/report.json").is_file() {
+        assert!(Instant::now() < deadline, "a.mp4 was not analysed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let waited = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if waited.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("the batch did not stop after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(130), "{stdout}");
+    assert!(!out.join("b/report.json").exists(), "the interrupt came too late to test anything: {stdout}");
+    assert!(stdout.contains("1 of 3 videos analysed"), "only a.mp4 was finished: {stdout}");
+}
+
+/// Issue 15, defect 10: with `-o` inside the input folder, outputs must never come back as
+/// inputs: not the output folder itself (also when reached through a link), not the output
+/// folder of an earlier run with another `-o`, and an output folder that holds the input folder
+/// is refused before anything is written.
+#[cfg(unix)]
+#[test]
+fn outputs_are_never_read_back_as_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("clients");
+    tiny_clip(&root.join("a.mp4"), 4);
+    let args = ["--recursive", "--annotate", "--clips"];
+    let reports = root.join("reports");
+    let first = summary_of(&batch_within(&root, &reports, &args), &reports);
+    assert_eq!(videos_of(&first), ["a.mp4"]);
+    assert!(reports.join("a/annotated.mp4").is_file());
+    symlink("reports/a", &root.join("shortcut")); // a link into the output folder
+
+    let again = summary_of(&batch_within(&root, &reports, &args), &reports);
+    assert_eq!(videos_of(&again), ["a.mp4"], "the same -o again");
+    let other = root.join("reports-2");
+    let rows = summary_of(&batch_within(&root, &other, &args), &other);
+    assert_eq!(videos_of(&rows), ["a.mp4"], "another -o, the first run's outputs still in the folder");
+
+    for out in [root.clone(), tmp.path().to_path_buf()] {
+        let output = batch_within(&root, &out, &args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "-o {}: {stderr}", out.display());
+        assert!(stderr.contains("output folder"), "{stderr}");
+        assert!(!out.join("a").exists() && !out.join("summary.csv").exists(), "nothing written");
+    }
+}

@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests: where the shared test data lives, and making clips.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// `../shared/data` beside the project. Tests that need it are `#[ignore = "needs ../shared/data"]`,
 /// so a fresh clone reports them as ignored; run with `--include-ignored` where the data is. Then
@@ -61,6 +63,46 @@ pub fn ffmpeg_first_frame_png(video: &Path, png: &Path) {
 
 pub fn liftform() -> Command {
     Command::new(env!("CARGO_BIN_EXE_liftform"))
+}
+
+/// Runs `command` to the end, as `Command::output` does, but kills it and panics (with what it
+/// printed so far) when it takes longer than `limit`: a test of something that used to hang then
+/// fails rather than hangs.
+pub fn output_within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("cannot start");
+    let read_all = |mut from: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = from.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = read_all(Box::new(child.stdout.take().unwrap()));
+    let stderr = read_all(Box::new(child.stderr.take().unwrap()));
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let (out, err) = (stdout.join().unwrap_or_default(), stderr.join().unwrap_or_default());
+            panic!(
+                "{command:?} did not finish within {limit:?} (killed)\nstdout: {}\nstderr: {}",
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&err)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output { status, stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() }
+}
+
+/// A named pipe (FIFO) at `path`, made by the `mkfifo` program.
+pub fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo must be installed");
+    assert!(status.success(), "mkfifo {} failed", path.display());
 }
 
 /// A made-up rounded-back finding at known frames of rep 2, so render tests do not depend on what
