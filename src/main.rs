@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use liftform::batch::outputs::folder_names;
 use liftform::batch::{run_batch, BatchOptions, BatchOutcome, Progress};
 use liftform::error::{input, output, Error};
 use liftform::eval::{run_eval, EvalOptions};
@@ -291,7 +292,7 @@ fn report_batch(outcome: &BatchOutcome, out_dir: &Path, quiet: bool) -> ExitCode
         for (path, why) in &outcome.ignored {
             println!("ignored {}: {why}", path.display());
         }
-        let done = outcome.rows.len() - failed.len();
+        let done = outcome.finished();
         println!(
             "{done} of {} videos analysed ({} jobs × {} threads); summary: {}",
             outcome.rows.len(),
@@ -302,6 +303,9 @@ fn report_batch(outcome: &BatchOutcome, out_dir: &Path, quiet: bool) -> ExitCode
     }
     for row in &failed {
         eprintln!("liftform: failed: {}: {}", row.video, row.reason);
+    }
+    for row in outcome.unfinished() {
+        eprintln!("liftform: not finished: {}: {}", row.video, row.reason);
     }
     if outcome.interrupted() {
         ExitCode::from(130)
@@ -517,24 +521,14 @@ fn analyze_one(
     Ok(())
 }
 
-/// Each video's output folder, `<out>/<stem>`; when two videos of one run share a stem
-/// (`a/set1.mp4` and `b/set1.mp4`, or `dup.mp4` and `dup.mov`) the later ones get `<stem>-2`,
-/// `<stem>-3`, … so no video's outputs overwrite another's.
+/// Each video's output folder, `<out>/<stem>`, by the rule batch uses
+/// (`liftform::batch::outputs::folder_names`): when videos of one run share a stem, each keeps its
+/// extension (`dup.mp4/`, `dup.mov/`), and a name still shared is numbered (`set1.mp4-2/`), so no
+/// video's outputs overwrite another's.
 fn output_dirs(out_dir: &Path, videos: &[PathBuf]) -> Vec<PathBuf> {
-    let mut taken = std::collections::HashSet::new();
-    videos
-        .iter()
-        .map(|video| {
-            let stem = video.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "video".into());
-            let mut name = stem.clone();
-            let mut n = 1;
-            while !taken.insert(name.clone()) {
-                n += 1;
-                name = format!("{stem}-{n}");
-            }
-            out_dir.join(name)
-        })
-        .collect()
+    let names: Vec<&std::ffi::OsStr> =
+        videos.iter().map(|v| v.file_name().unwrap_or(std::ffi::OsStr::new("video"))).collect();
+    folder_names(&names, &Default::default()).into_iter().map(|name| out_dir.join(name)).collect()
 }
 
 /// Every output goes inside the video's folder, so a video inside that folder (an earlier run's

@@ -62,13 +62,15 @@ impl BatchOutcome {
         self.rows.iter().filter(|r| matches!(r.status, RowStatus::Analysed | RowStatus::Existing)).count()
     }
 
-    /// The videos without a finished report, each with its reason: those that failed, and those an
-    /// interrupt stopped or kept from starting. So `rows.len() - failed().len()` is [`finished`]
-    /// (the count the command prints), and a resumed batch (`--skip-existing`) redoes these.
-    ///
-    /// [`finished`]: BatchOutcome::finished
+    /// The videos that failed, each with its reason.
     pub fn failed(&self) -> Vec<&SummaryRow> {
-        self.rows.iter().filter(|r| matches!(r.status, RowStatus::Failed | RowStatus::Interrupted)).collect()
+        self.rows.iter().filter(|r| r.status == RowStatus::Failed).collect()
+    }
+
+    /// The videos an interrupt stopped or kept from starting; a resumed batch
+    /// (`--skip-existing`) does them.
+    pub fn unfinished(&self) -> Vec<&SummaryRow> {
+        self.rows.iter().filter(|r| r.status == RowStatus::Interrupted).collect()
     }
 
     pub fn interrupted(&self) -> bool {
@@ -315,7 +317,9 @@ mod tests {
         let outcome =
             BatchOutcome { rows: statuses.map(row).to_vec(), ignored: Vec::new(), jobs: 1, threads_per_job: 1 };
         assert_eq!(outcome.finished(), 2);
-        assert_eq!(outcome.rows.len() - outcome.failed().len(), outcome.finished());
+        assert_eq!(outcome.failed().len(), 1);
+        assert_eq!(outcome.unfinished().len(), 2);
+        assert_eq!(outcome.rows.len() - outcome.failed().len() - outcome.unfinished().len(), outcome.finished());
         assert!(outcome.interrupted());
     }
 

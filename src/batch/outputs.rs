@@ -71,7 +71,7 @@ fn key(name: &OsStr) -> String {
 /// Folder names for the files `names` (one folder's videos, in name order), none of them in
 /// `reserved` nor equal to another (ignoring case): the stem where it is unique, else the whole
 /// file name, else the whole name with `-2`, `-3`…
-fn folder_names(names: &[&OsStr], reserved: &HashSet<String>) -> Vec<OsString> {
+pub fn folder_names(names: &[&OsStr], reserved: &HashSet<String>) -> Vec<OsString> {
     let stem = |name: &OsStr| Path::new(name).file_stem().unwrap_or(name).to_owned();
     let mut chosen: Vec<OsString> = names.iter().map(|n| stem(n)).collect();
     let counts = |chosen: &[OsString]| {

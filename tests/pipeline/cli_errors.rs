@@ -232,7 +232,8 @@ fn several_videos_go_on_past_a_bad_one_and_never_share_a_folder() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("broken.mp4"), "{stderr}");
-    for name in ["set1", "set1-2"] {
+    // the batch rule: a shared stem keeps its extension, a name still shared is numbered
+    for name in ["set1.mp4", "set1.mp4-2"] {
         assert!(out.join(name).join("report.json").is_file(), "{name}: {:?}", walk(&out));
     }
     assert!(!out.join("broken").exists(), "the failed video left a folder");
