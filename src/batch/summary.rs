@@ -41,8 +41,12 @@ pub struct SummaryRow {
     pub reps: Option<usize>,
     /// Findings (fault or warning) per rule code, in code order.
     pub findings_per_code: Vec<(String, usize)>,
-    /// `fault`, `warning`, `clean`, or empty when there is no report.
+    /// `fault`, `warning`, `clean`, `no rep found`, `not a deadlift`, or empty when there is no
+    /// report.
     pub worst_severity: String,
+    /// The lift recognised (`conventional`, `sumo`, `romanian`, `unknown`, `not a deadlift`),
+    /// empty when there is no report.
+    pub lift: String,
     pub mean_bar_speed_m_s: Option<f64>,
     /// The report's path relative to the output folder.
     pub report: Option<String>,
@@ -57,6 +61,7 @@ impl SummaryRow {
             reps: None,
             findings_per_code: codes.iter().map(|c| (c.to_string(), 0)).collect(),
             worst_severity: String::new(),
+            lift: String::new(),
             mean_bar_speed_m_s: None,
             report: None,
         }
@@ -76,14 +81,21 @@ impl SummaryRow {
             .map(|a| a.iter().filter(|f| f["severity"] != "info").collect())
             .unwrap_or_default();
         let count = |code: &str| findings.iter().filter(|f| f["code"] == code).count();
-        let worst = if findings.iter().any(|f| f["severity"] == "fault") {
+        let reps = report["reps"].as_array();
+        let not_a_deadlift = report["lift"]["deadlift"] == false;
+        // a clip with nothing judged is not "clean": it says why nothing was judged
+        let worst = if not_a_deadlift {
+            "not a deadlift"
+        } else if reps.is_none_or(|r| r.is_empty()) {
+            "no rep found"
+        } else if findings.iter().any(|f| f["severity"] == "fault") {
             "fault"
         } else if findings.is_empty() {
             "clean"
         } else {
             "warning"
         };
-        let reps = report["reps"].as_array();
+        let lift = if not_a_deadlift { "not a deadlift" } else { report["lift"]["variant"].as_str().unwrap_or("") };
         let speeds: Vec<f64> = reps
             .map(|r| r.iter().filter_map(|rep| rep["metrics"]["mean_concentric_velocity_m_s"].as_f64()).collect())
             .unwrap_or_default();
@@ -94,6 +106,7 @@ impl SummaryRow {
             reps: reps.map(Vec::len),
             findings_per_code: codes.iter().map(|c| (c.to_string(), count(c))).collect(),
             worst_severity: worst.into(),
+            lift: lift.into(),
             mean_bar_speed_m_s: (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64),
             report: Some(report_link),
         }
@@ -119,13 +132,14 @@ fn speed(v: Option<f64>) -> String {
 pub fn to_csv(rows: &[SummaryRow], codes: &[&str]) -> String {
     let mut header = vec!["video", "status", "reps"];
     header.extend_from_slice(codes);
-    header.extend_from_slice(&["worst_severity", "mean_bar_speed_m_s", "report", "reason"]);
+    header.extend_from_slice(&["worst_severity", "lift", "mean_bar_speed_m_s", "report", "reason"]);
     let mut out = header.join(",") + "\n";
     for r in rows {
         let mut fields = vec![csv_field(&r.video), r.status.as_str().into(), opt(&r.reps)];
         fields.extend(r.findings_per_code.iter().map(|(_, n)| n.to_string()));
         fields.extend([
             r.worst_severity.clone(),
+            r.lift.clone(),
             speed(r.mean_bar_speed_m_s),
             csv_field(&opt(&r.report)),
             csv_field(&r.reason),
@@ -144,7 +158,7 @@ pub fn to_html(rows: &[SummaryRow], codes: &[&str], title: &str) -> String {
     for c in codes {
         head += &format!("<th>{c}</th>");
     }
-    head += "<th>worst</th><th>mean bar speed (m/s)</th><th>note</th>";
+    head += "<th>worst</th><th>lift</th><th>mean bar speed (m/s)</th><th>note</th>";
     let mut body = String::new();
     for r in rows {
         let video = match &r.report {
@@ -153,7 +167,7 @@ pub fn to_html(rows: &[SummaryRow], codes: &[&str], title: &str) -> String {
         };
         body += &format!(
             "<tr class=\"{}\"><td>{video}</td><td>{}</td><td>{}</td>",
-            r.worst_severity,
+            r.worst_severity.replace(' ', "-"),
             r.status.as_str(),
             opt(&r.reps)
         );
@@ -161,8 +175,9 @@ pub fn to_html(rows: &[SummaryRow], codes: &[&str], title: &str) -> String {
             body += &format!("<td>{}</td>", if *n > 0 { n.to_string() } else { String::new() });
         }
         body += &format!(
-            "<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             html_escape(&r.worst_severity),
+            html_escape(&r.lift),
             speed(r.mean_bar_speed_m_s),
             html_escape(&r.reason)
         );
@@ -242,6 +257,16 @@ mod tests {
     }
 
     #[test]
+    fn nothing_judged_is_not_clean() {
+        let none = serde_json::json!({"reps": [], "findings": [], "lift": {"variant": "unknown", "deadlift": true}});
+        let row = SummaryRow::from_report("n.mp4".into(), RowStatus::Analysed, &none, "n/report.json".into(), &CODES);
+        assert_eq!(row.worst_severity, "no rep found");
+        let squat = serde_json::json!({"reps": [{"metrics": {}}], "findings": [], "lift": {"variant": "unknown", "deadlift": false}});
+        let row = SummaryRow::from_report("s.mp4".into(), RowStatus::Analysed, &squat, "s/report.json".into(), &CODES);
+        assert_eq!((row.worst_severity.as_str(), row.lift.as_str()), ("not a deadlift", "not a deadlift"));
+    }
+
+    #[test]
     fn csv_quotes_what_needs_quoting_and_html_escapes() {
         let ok =
             SummaryRow::from_report("x.mp4".into(), RowStatus::Existing, &report(), "x/report.json".into(), &CODES);
@@ -253,9 +278,9 @@ mod tests {
         );
         let csv = to_csv(&[ok, bad.clone()], &CODES);
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "video,status,reps,DL001,DL002,worst_severity,mean_bar_speed_m_s,report,reason");
-        assert_eq!(lines[1], "x.mp4,existing,2,0,2,fault,0.40,x/report.json,");
-        assert_eq!(lines[2], "\"we,ird \"\"name\"\".mp4\",failed,,0,0,,,,\"is empty, expected a video\"");
+        assert_eq!(lines[0], "video,status,reps,DL001,DL002,worst_severity,lift,mean_bar_speed_m_s,report,reason");
+        assert_eq!(lines[1], "x.mp4,existing,2,0,2,fault,,0.40,x/report.json,");
+        assert_eq!(lines[2], "\"we,ird \"\"name\"\".mp4\",failed,,0,0,,,,,\"is empty, expected a video\"");
         let html = to_html(&[bad], &CODES, "<clients>");
         assert!(html.contains("&lt;clients&gt;") && html.contains("we,ird &quot;name&quot;.mp4"));
     }
