@@ -5,6 +5,7 @@
 pub mod discover;
 pub mod outputs;
 pub mod summary;
+pub mod trends;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -163,6 +164,7 @@ pub fn run_batch(dir: &Path, options: &BatchOptions) -> Result<BatchOutcome> {
     ui.done();
     let title = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| dir.display().to_string());
     summary::write_summary(&options.out_dir, &rows, &codes, &title)?;
+    trends::write_trends(&options.out_dir, &rows, &found.root, &codes, &title)?;
     Ok(BatchOutcome { rows, ignored: found.ignored, jobs, threads_per_job: threads })
 }
 

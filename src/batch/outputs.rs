@@ -31,7 +31,7 @@ pub const DONE_FILE: &str = "outputs.json";
 const DONE_SCHEMA: &str = "liftform.outputs/v1";
 
 /// Files a batch writes at the top of its output folder: no video's folder takes these names.
-const TOP_FILES: [&str; 2] = ["summary.csv", "index.html"];
+const TOP_FILES: [&str; 4] = ["summary.csv", "index.html", "trends.csv", "trends.html"];
 
 /// The output folder of each input, in the same order, all different.
 pub fn output_dirs(out_dir: &Path, videos: &[Input]) -> Vec<PathBuf> {

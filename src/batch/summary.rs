@@ -48,6 +48,8 @@ pub struct SummaryRow {
     /// empty when there is no report.
     pub lift: String,
     pub mean_bar_speed_m_s: Option<f64>,
+    /// The set's velocity loss (last full rep against the best, %), from the report.
+    pub velocity_loss_pct: Option<f64>,
     /// The report's path relative to the output folder.
     pub report: Option<String>,
 }
@@ -63,6 +65,7 @@ impl SummaryRow {
             worst_severity: String::new(),
             lift: String::new(),
             mean_bar_speed_m_s: None,
+            velocity_loss_pct: None,
             report: None,
         }
     }
@@ -108,6 +111,7 @@ impl SummaryRow {
             worst_severity: worst.into(),
             lift: lift.into(),
             mean_bar_speed_m_s: (!speeds.is_empty()).then(|| speeds.iter().sum::<f64>() / speeds.len() as f64),
+            velocity_loss_pct: report["bar"]["velocity_loss_pct"].as_f64(),
             report: Some(report_link),
         }
     }

@@ -386,3 +386,72 @@ fn outputs_are_never_read_back_as_inputs() {
         assert!(!out.join("a").exists() && !out.join("summary.csv").exists(), "nothing written");
     }
 }
+
+/// A coach's folder, `ATHLETE/DATE-anything.mp4`: trends.csv has one row per athlete and session
+/// (a session being one athlete's videos of one date), and trends.html a section per athlete.
+#[test]
+fn a_coachs_folder_gives_one_trend_row_per_athlete_and_session() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("clients");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/deadlift_clean_3reps.mp4");
+    let videos = [
+        "anna/2026-01-10-pulls.mp4",
+        "anna/2026-02-14 heavy.mp4",
+        "ben/20260110.mp4",
+        "ben/2026_03_01_set2.mp4",
+        "ben/2026_03_01_set1.mp4",
+        "cleo/2026-01-20.mp4",
+        "cleo/2026-02-20.mp4",
+        "loose.mp4",
+    ];
+    for v in videos {
+        let path = root.join(v);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::copy(sample, &path).unwrap();
+    }
+    let out = tmp.path().join("out");
+    let output = batch(&root, &out, &["-q"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let csv = std::fs::read_to_string(out.join("trends.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    let header = &rows[0];
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"));
+    let sessions: Vec<(&str, &str)> = rows[1..].iter().map(|r| (r[col("athlete")], r[col("date")])).collect();
+    assert_eq!(
+        sessions,
+        [
+            ("anna", "2026-01-10"),
+            ("anna", "2026-02-14"),
+            ("ben", "2026-01-10"),
+            ("ben", "2026-03-01"),
+            ("cleo", "2026-01-20"),
+            ("cleo", "2026-02-20")
+        ],
+        "{csv}"
+    );
+    let ben_march = &rows[4];
+    assert_eq!((ben_march[col("videos")], ben_march[col("reps")]), ("2", "6"), "two sets of three reps: {csv}");
+    for r in &rows[1..] {
+        let speed: f64 = r[col("mean_bar_speed_m_s")].parse().unwrap();
+        assert!(speed > 0.1 && speed < 2.0, "{csv}");
+        assert!(header.contains(&"DL001_per_rep"));
+    }
+    let html = std::fs::read_to_string(out.join("trends.html")).unwrap();
+    for athlete in ["anna", "ben", "cleo"] {
+        assert!(html.contains(&format!("<h2>{athlete}</h2>")), "{athlete}");
+    }
+    assert!(html.contains("<svg") && !html.contains("loose"), "charts, and no athlete for a loose video");
+}
+
+/// Without athlete folders there are no trends: other layouts work as before.
+#[test]
+fn a_flat_folder_writes_no_trends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("flat");
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/deadlift_clean_3reps.mp4"), root.join("a.mp4"))
+        .unwrap();
+    let out = tmp.path().join("out");
+    assert!(batch(&root, &out, &["-q"]).status.success());
+    assert!(out.join("summary.csv").is_file() && !out.join("trends.csv").exists());
+}
