@@ -75,7 +75,7 @@ impl AnalysisConfig {
     /// Parses TOML text (the error is a one-line message).
     pub fn from_toml_str(text: &str) -> std::result::Result<AnalysisConfig, String> {
         let cfg: AnalysisConfig =
-            toml::from_str(text).map_err(|e| format!("invalid config: {}", e.to_string().replace('\n', " ").trim()))?;
+            toml::from_str(text).map_err(|e| format!("invalid config: {}", one_line(&e.to_string())))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -103,8 +103,71 @@ impl AnalysisConfig {
             }
         }
         walk("", &value)?;
+        check_stage_ranges(&value)?;
         rules::check_threshold_ranges(&value)
     }
+}
+
+/// The valid range of every number in the stage sections, as `(section, key, min, max, unit)`
+/// (the rules declare their own in `RuleInfo::thresholds`). Wide enough for any real clip, narrow
+/// enough that a typo (a visibility of 7, a negative gap, a 1e9 s window) is refused by name.
+const STAGE_RANGES: &[(&str, &str, f64, f64, &str)] = &[
+    ("track", "min_visibility", 0.0, 1.0, "ratio"),
+    ("track", "min_pose_score", 0.0, 1.0, "ratio"),
+    ("track", "max_gap_s", 0.0, 5.0, "s"),
+    ("track", "smooth_half_window_s", 0.0, 2.0, "s"),
+    ("track", "jump_min_body_fraction", 0.0, 10.0, "ratio"),
+    ("track", "jump_half_window_s", 0.0, 5.0, "s"),
+    ("track", "min_bar_confidence", 0.0, 1.0, "ratio"),
+    ("track", "min_segment_ratio", 0.0, 1.0, "ratio"),
+    ("track", "max_segment_ratio", 1.0, 100.0, "ratio"),
+    ("track", "foot_tolerance_body_fraction", 0.0, 10.0, "ratio"),
+    ("track", "planted_foot_min_visibility", 0.0, 1.0, "ratio"),
+    ("track", "planted_foot_min_seen_s", 0.0, 60.0, "s"),
+    ("view", "side_max_separation", 0.0, 10.0, "ratio"),
+    ("view", "front_min_separation", 0.0, 10.0, "ratio"),
+    ("view", "min_trusted_share", 0.0, 1.0, "ratio"),
+    ("kinematics", "lifter_height_cm", 50.0, 272.0, "cm"),
+    ("kinematics", "back_t_low", 0.0, 1.0, "ratio"),
+    ("kinematics", "back_t_high", 0.0, 1.0, "ratio"),
+    ("kinematics", "back_t_high_oblique", 0.0, 1.0, "ratio"),
+    ("reps", "low_level", 0.0, 1.0, "ratio"),
+    ("reps", "high_level", 0.0, 1.0, "ratio"),
+    ("reps", "min_travel_body_fraction", 0.0, 10.0, "ratio"),
+    ("reps", "level_margin_fraction", 0.0, 0.5, "ratio"),
+    ("reps", "setup_max_s", 0.0, 60.0, "s"),
+    ("reps", "min_pull_s", 0.0, 10.0, "s"),
+];
+
+/// Checks the stage sections' numbers against [`STAGE_RANGES`]; the error names the key, the
+/// value and the range, as the rules' check does.
+fn check_stage_ranges(config: &toml::Value) -> std::result::Result<(), String> {
+    for &(section, key, min, max, unit) in STAGE_RANGES {
+        let number = match config.get(section).and_then(|s| s.get(key)) {
+            Some(toml::Value::Float(f)) => *f,
+            Some(toml::Value::Integer(i)) => *i as f64,
+            _ => continue,
+        };
+        if !(min..=max).contains(&number) {
+            return Err(format!(
+                "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A message on one printable line: newlines become spaces, other control characters are escaped.
+fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Everything one analysis computed: the report, and the cleaned track and per-frame signals it
@@ -346,6 +409,24 @@ mod tests {
         assert!(e.contains("dl001.max_offset_cm") && e.contains("-3") && e.contains("0 to 50 cm"), "{e}");
         let e = AnalysisConfig::from_toml_str("[dl008]\nmin_reps = 1\n").unwrap_err();
         assert!(e.contains("dl008.min_reps"), "{e}");
+    }
+
+    #[test]
+    fn every_stage_number_has_a_range_holding_its_default() {
+        let value = toml::Value::try_from(AnalysisConfig::default()).unwrap();
+        for section in ["track", "view", "kinematics", "reps"] {
+            for (key, v) in value[section].as_table().unwrap() {
+                if !matches!(v, toml::Value::Float(_) | toml::Value::Integer(_)) {
+                    continue;
+                }
+                let range = STAGE_RANGES.iter().find(|r| r.0 == section && r.1 == key);
+                let (_, _, min, max, _) = range.unwrap_or_else(|| panic!("{section}.{key} has no range"));
+                let x = v.as_float().unwrap_or_else(|| v.as_integer().unwrap() as f64);
+                assert!((*min..=*max).contains(&x), "{section}.{key} = {x} outside {min}..{max}");
+            }
+        }
+        let e = AnalysisConfig::from_toml_str("[track]\nmin_visibility = 7\n").unwrap_err();
+        assert!(e.contains("`track.min_visibility` = 7") && e.contains("0 to 1"), "{e}");
     }
 
     #[test]
