@@ -211,6 +211,25 @@ fn hostile_videos_are_refused_in_one_line() {
     }
 }
 
+/// The content decides, not the name: a real clip named `.png` (or `.txt`) is analysed.
+#[test]
+fn a_video_under_a_wrong_extension_is_still_a_video() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.mp4");
+    support::make_pattern_clip(&clip, 160, 120, 10, &[]);
+    for name in ["clip_named.png", "clip_named.txt"] {
+        let renamed = dir.path().join(name);
+        std::fs::copy(&clip, &renamed).unwrap();
+        let out = dir.path().join(format!("out_{name}"));
+        let output = support::liftform()
+            .args(["analyze", renamed.to_str().unwrap(), "-o", out.to_str().unwrap(), "-q"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(out.join("clip_named/report.json").is_file(), "{name}: no report");
+    }
+}
+
 /// A still image that decodes is refused by the reader itself too (the CLI is not the only user).
 #[test]
 fn the_reader_refuses_a_still_image_after_its_one_frame() {

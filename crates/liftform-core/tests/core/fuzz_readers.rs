@@ -750,9 +750,12 @@ proptest! {
     #[test]
     fn analysis_survives_random_well_formed_recordings(
         fps in prop_oneof![Just(30.0f64), Just(0.0), Just(f64::NAN), Just(-5.0), Just(1e9), 1.0f64..240.0],
+        plate_mm in proptest::option::of(prop_oneof![
+            Just(450.0f64), Just(0.0), Just(-450.0), Just(f64::NAN), Just(f64::INFINITY), Just(1e300), 1.0f64..2000.0,
+        ]),
         frames in proptest::collection::vec(frame(LANDMARK_COUNT..=LANDMARK_COUNT), 0..60),
     ) {
-        let rec = Recording { header: header(fps), frames };
+        let rec = Recording { header: RecordingHeader { plate_diameter_mm: plate_mm, ..header(fps) }, frames };
         check_report(&analyze(&rec, &AnalysisConfig::default()));
     }
 
@@ -764,8 +767,12 @@ proptest! {
         dups in proptest::collection::vec(0usize..400, 0..20),
         retime in proptest::collection::vec((0usize..400, prop_oneof![Just(f64::NAN), Just(0.0), -5.0f64..20.0]), 0..10),
         same_i in any::<bool>(),
+        plate_mm in proptest::option::of(prop_oneof![Just(0.0f64), Just(-450.0), Just(f64::NAN), 1.0f64..2000.0]),
     ) {
         let mut rec = simulate(&SimConfig { seed, reps: 2, with_plate: seed % 2 == 0, ..SimConfig::default() }).recording;
+        if plate_mm.is_some() {
+            rec.header.plate_diameter_mm = plate_mm;
+        }
         let n = rec.frames.len();
         for (a, b) in swaps {
             rec.frames.swap(a % n, b % n);
