@@ -11,6 +11,7 @@ mod batch;
 mod cli_errors;
 mod eval_cli;
 mod golden;
+mod hostile_inputs;
 mod pose_clips;
 mod render_clip;
 mod render_html_chromium;

@@ -77,7 +77,7 @@ impl AnalysisConfig {
     /// Parses TOML text (the error is a one-line message).
     pub fn from_toml_str(text: &str) -> std::result::Result<AnalysisConfig, String> {
         let cfg: AnalysisConfig =
-            toml::from_str(text).map_err(|e| format!("invalid config: {}", e.to_string().replace('\n', " ").trim()))?;
+            toml::from_str(text).map_err(|e| format!("invalid config: {}", one_line(&e.to_string())))?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -144,6 +144,19 @@ pub const SETTING_RANGES: &[(&str, &str, &str, f64, f64)] = &[
     ("lift", "romanian_knee_min_deg", "deg", 90.0, 180.0),
     ("lift", "romanian_hands_below_knee_max", "trunk lengths", -5.0, 5.0),
 ];
+
+/// A message on one printable line: newlines become spaces, other control characters are escaped.
+fn one_line(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        match c {
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Pairs of settings where the first must stay below the second.
 const ORDERED_SETTINGS: &[(&str, &str, &str)] = &[

@@ -44,6 +44,7 @@ pub mod landmark_index {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceInfo {
     pub path: String,
+    #[serde(deserialize_with = "nan_if_null")]
     pub fps: f64,
     /// Frames actually decoded (not the container's claim).
     pub frames: u64,
@@ -91,8 +92,11 @@ impl Serialize for Landmark {
 impl<'de> Deserialize<'de> for Landmark {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let v: Vec<Option<f32>> = Vec::deserialize(d)?;
-        if v.len() < 4 {
-            return Err(serde::de::Error::custom(format!("a landmark needs at least 4 values, got {}", v.len())));
+        if !(4..=5).contains(&v.len()) {
+            return Err(serde::de::Error::custom(format!(
+                "a landmark has {} values, expected 4 or 5 ([x_px, y_px, z, visibility, presence])",
+                v.len()
+            )));
         }
         let num = |i: usize| v[i].unwrap_or(f32::NAN);
         Ok(Landmark {
@@ -105,6 +109,37 @@ impl<'de> Deserialize<'de> for Landmark {
     }
 }
 
+/// Reads a number that the writer may have written as `null` (serde_json writes NaN and the
+/// infinities so): `null` comes back as NaN, "unknown" as everywhere else.
+fn nan_if_null<'de, D: Deserializer<'de>, T: Deserialize<'de> + NotANumber>(d: D) -> std::result::Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or(T::NAN))
+}
+
+/// [`nan_if_null`] for each number of a list.
+fn nans_if_null<'de, D: Deserializer<'de>, T: Deserialize<'de> + NotANumber>(
+    d: D,
+) -> std::result::Result<Vec<T>, D::Error> {
+    Ok(Vec::<Option<T>>::deserialize(d)?.into_iter().map(|v| v.unwrap_or(T::NAN)).collect())
+}
+
+/// [`nan_if_null`] for each coordinate of the world landmarks.
+fn world_nans_if_null<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<[f32; 3]>>, D::Error> {
+    let points = Option::<Vec<[Option<f32>; 3]>>::deserialize(d)?;
+    Ok(points.map(|points| points.into_iter().map(|p| p.map(|c| c.unwrap_or(f32::NAN))).collect()))
+}
+
+trait NotANumber {
+    const NAN: Self;
+}
+
+impl NotANumber for f32 {
+    const NAN: f32 = f32::NAN;
+}
+
+impl NotANumber for f64 {
+    const NAN: f64 = f64::NAN;
+}
+
 /// The trunk's outline from the landmark model's segmentation mask, sampled along the chord from
 /// mid-hip to mid-shoulder. At each sample `t` (0 = mid-hip, 1 = mid-shoulder) the distance in image
 /// px from the chord to the silhouette's edge is measured along the chord's two normals:
@@ -115,6 +150,7 @@ impl<'de> Deserialize<'de> for Landmark {
 /// `None` where the edge was not found within one chord length.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrunkProfile {
+    #[serde(deserialize_with = "nans_if_null")]
     pub t: Vec<f32>,
     pub pos_px: Vec<Option<f32>>,
     pub neg_px: Vec<Option<f32>>,
@@ -123,10 +159,11 @@ pub struct TrunkProfile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoseSample {
     /// The landmark model's pose flag (probability that a person is in the ROI).
+    #[serde(deserialize_with = "nan_if_null")]
     pub score: f32,
     pub landmarks: Vec<Landmark>,
     /// Metric 3D keypoints (metres, hip-centred) from the landmark model: view-independent angles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "world_nans_if_null")]
     pub world_landmarks: Option<Vec<[f32; 3]>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trunk_profile: Option<TrunkProfile>,
@@ -143,10 +180,13 @@ pub enum BarSource {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BarSample {
+    #[serde(deserialize_with = "nan_if_null")]
     pub x_px: f32,
+    #[serde(deserialize_with = "nan_if_null")]
     pub y_px: f32,
     #[serde(default)]
     pub r_px: Option<f32>,
+    #[serde(deserialize_with = "nan_if_null")]
     pub confidence: f32,
     pub source: BarSource,
 }
@@ -154,6 +194,7 @@ pub struct BarSample {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameRecord {
     pub i: u64,
+    #[serde(deserialize_with = "nan_if_null")]
     pub t_s: f64,
     pub pose: Option<PoseSample>,
     pub bar: Option<BarSample>,
@@ -167,31 +208,106 @@ pub struct Recording {
 }
 
 impl Recording {
-    /// Reads a `liftform.recording/v1` JSON Lines file. Errors name the file and the line.
+    /// Reads a `liftform.recording/v1` JSON Lines file. Errors are one line naming the file and,
+    /// for a bad frame, its line: text that is not JSON or not UTF-8, a missing or mistyped field,
+    /// a pose without exactly [`LANDMARK_COUNT`] landmarks, a landmark that is not 4 or 5 numbers
+    /// (null for unknown), a trunk profile whose lists differ in length. A number written as
+    /// `null` (how NaN is written) reads as NaN.
     pub fn read(path: &Path) -> Result<Recording> {
         let file = File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}")))?;
-        let mut lines = BufReader::new(file).lines();
-        let first = match lines.next() {
-            Some(line) => line.map_err(|e| Error::input(path, format!("cannot read: {e}")))?,
-            None => return Err(Error::input(path, "empty file, expected a liftform.recording/v1 header")),
-        };
-        let header: RecordingHeader = serde_json::from_str(&first)
-            .map_err(|e| Error::input(path, format!("line 1 is not a recording header: {e}")))?;
-        if header.schema != RECORDING_SCHEMA {
-            return Err(Error::input(path, format!("schema is {:?}, expected {RECORDING_SCHEMA:?}", header.schema)));
-        }
+        let mut reader = BufReader::new(file);
+        let mut header: Option<RecordingHeader> = None;
         let mut frames = Vec::new();
-        for (n, line) in lines.enumerate() {
-            let line = line.map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+        let mut buf = Vec::new();
+        for line_no in 1usize.. {
+            buf.clear();
+            let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::input(path, format!("cannot read: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            let line = std::str::from_utf8(&buf).map_err(|e| {
+                Error::input(path, format!("line {line_no}: not UTF-8 text (byte {} of the line)", e.valid_up_to() + 1))
+            })?;
+            if header.is_none() {
+                let parsed: RecordingHeader = serde_json::from_str(line).map_err(|e| {
+                    Error::input(path, format!("line 1 is not a recording header ({})", json_error(&e)))
+                })?;
+                if parsed.schema != RECORDING_SCHEMA {
+                    return Err(Error::input(
+                        path,
+                        format!(
+                            "schema is {}, expected {RECORDING_SCHEMA:?}",
+                            one_line(&format!("{:?}", parsed.schema))
+                        ),
+                    ));
+                }
+                header = Some(parsed);
+                continue;
+            }
             if line.trim().is_empty() {
                 continue;
             }
-            let frame: FrameRecord =
-                serde_json::from_str(&line).map_err(|e| Error::input(path, format!("line {}: {e}", n + 2)))?;
+            let frame: FrameRecord = serde_json::from_str(line)
+                .map_err(|e| Error::input(path, format!("line {line_no}, {}", json_error(&e))))?;
+            check_frame(&frame).map_err(|msg| Error::input(path, format!("line {line_no}: {msg}")))?;
             frames.push(frame);
         }
-        Ok(Recording { header, frames })
+        match header {
+            Some(header) => Ok(Recording { header, frames }),
+            None => Err(Error::input(path, "empty file, expected a liftform.recording/v1 header")),
+        }
     }
+}
+
+/// What serde_json cannot see: the number of landmarks, and trunk profile lists of one length.
+fn check_frame(frame: &FrameRecord) -> std::result::Result<(), String> {
+    let Some(pose) = &frame.pose else { return Ok(()) };
+    if pose.landmarks.len() != LANDMARK_COUNT {
+        return Err(format!("the pose has {} landmarks, expected {LANDMARK_COUNT}", pose.landmarks.len()));
+    }
+    if let Some(world) = &pose.world_landmarks {
+        if world.len() != LANDMARK_COUNT {
+            return Err(format!("the pose has {} world landmarks, expected {LANDMARK_COUNT}", world.len()));
+        }
+    }
+    if let Some(p) = &pose.trunk_profile {
+        if p.pos_px.len() != p.t.len() || p.neg_px.len() != p.t.len() {
+            return Err(format!(
+                "the trunk profile's lists differ in length (t {}, pos_px {}, neg_px {})",
+                p.t.len(),
+                p.pos_px.len(),
+                p.neg_px.len()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// serde_json's message as "column C: what" on one line (its own "at line 1 column C" is always
+/// line 1, since it parses one line at a time).
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = text.strip_suffix(&format!(" at line {} column {}", e.line(), e.column())).unwrap_or(&text);
+    format!("column {}: {}", e.column(), one_line(text))
+}
+
+/// Keeps an error message to one printable line of reasonable length: control characters (a
+/// newline inside a JSON string, say) are escaped and a long message is cut.
+fn one_line(text: &str) -> String {
+    const MAX_CHARS: usize = 300;
+    let mut out = String::new();
+    for (n, c) in text.chars().enumerate() {
+        if n == MAX_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Streams a recording to any writer, one line per frame, so memory does not grow with the video.
@@ -277,6 +393,45 @@ mod tests {
         let rec = Recording::read(&path).unwrap();
         assert_eq!(rec.header, header);
         assert_eq!(rec.frames, frames);
+    }
+
+    #[test]
+    fn malformed_frames_are_refused_naming_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("poses.jsonl");
+        let header = r#"{"schema":"liftform.recording/v1","source":{"path":"a.mp4","fps":30.0,"frames":1,"width":64,"height":48},"model":{"name":"m"}}"#;
+        let pose = |landmarks: &str| {
+            format!(r#"{{"i":0,"t_s":0.0,"pose":{{"score":0.9,"landmarks":[{landmarks}]}},"bar":null}}"#)
+        };
+        let good = vec!["[1,2,3,0.9,null]"; LANDMARK_COUNT].join(",");
+        let short = vec!["[1,2,3,0.9]"; 32].join(",");
+        let wide = format!("{},[1,2,3,0.9,1,7]", vec!["[1,2,3,0.9]"; 32].join(","));
+        let word = format!("{},[1,\"two\",3,0.9]", vec!["[1,2,3,0.9]"; 32].join(","));
+        for (line, expect) in [
+            (pose(&short), "line 3: the pose has 32 landmarks, expected 33"),
+            (pose(&wide), "line 3, column"),
+            (pose(&word), "line 3, column"),
+            (
+                r#"{"i":0,"t_s":0.0,"pose":null,"bar":{"x_px":1,"y_px":2,"confidence":1,"source":"pl\nate"}}"#.into(),
+                "pl\\nate",
+            ),
+        ] {
+            std::fs::write(&path, format!("{header}\n{}\n{line}\n", pose(&good))).unwrap();
+            let msg = Recording::read(&path).unwrap_err().to_string();
+            assert!(msg.contains("poses.jsonl") && msg.contains(expect), "{msg}");
+            assert!(!msg.contains('\n'), "{msg}");
+        }
+        // not UTF-8: the line is named
+        std::fs::write(&path, [format!("{header}\n").as_bytes(), b"\xff\n"].concat()).unwrap();
+        let msg = Recording::read(&path).unwrap_err().to_string();
+        assert!(msg.contains("line 2: not UTF-8"), "{msg}");
+        // NaN and infinities are written as null and read back as NaN
+        let frame = FrameRecord { i: 0, t_s: f64::NAN, pose: None, bar: None };
+        let mut w =
+            RecordingWriter::new(Vec::new(), &serde_json::from_str::<RecordingHeader>(header).unwrap()).unwrap();
+        w.write_frame(&frame).unwrap();
+        std::fs::write(&path, w.finish().unwrap()).unwrap();
+        assert!(Recording::read(&path).unwrap().frames[0].t_s.is_nan());
     }
 
     #[test]

@@ -8,3 +8,4 @@ mod analysis_explore;
 mod analysis_props;
 mod analysis_sim;
 mod analysis_snapshots;
+mod fuzz_readers;
