@@ -266,9 +266,7 @@ fn check_number(flag: &str, value: f64, min: f64, max: f64, unit: &str) -> Resul
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        // very large or small numbers in exponent form, as the user likely typed them
-        let shown =
-            if value != 0.0 && !(1e-3..1e6).contains(&value.abs()) { format!("{value:e}") } else { value.to_string() };
+        let shown = rules::config_number(value);
         Err(input(
             Path::new(flag),
             format!("{shown} is outside its valid range {min} to {max} {unit}").trim_end().to_string(),

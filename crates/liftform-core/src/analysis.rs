@@ -179,7 +179,8 @@ fn check_setting_ranges(config: &toml::Value) -> std::result::Result<(), String>
     for &(section, key, unit, min, max) in SETTING_RANGES {
         if let Some(number) = setting(config, section, key).filter(|n| !(min..=max).contains(n)) {
             return Err(format!(
-                "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}"
+                "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}",
+                number = rules::config_number(number)
             ));
         }
     }
@@ -477,6 +478,8 @@ mod tests {
         }
         let e = AnalysisConfig::from_toml_str("[kinematics]\nlifter_height_cm = -5\n").unwrap_err();
         assert!(e.contains("kinematics.lifter_height_cm") && e.contains("-5") && e.contains("100 to 250 cm"), "{e}");
+        let e = AnalysisConfig::from_toml_str("[kinematics]\nlifter_height_cm = 1e308\n").unwrap_err();
+        assert!(e.contains("= 1e308 is outside"), "{e}");
         let e = AnalysisConfig::from_toml_str("[reps]\nlow_level = 0.8\n").unwrap_err();
         assert!(e.contains("reps.low_level") && e.contains("must be below"), "{e}");
     }

@@ -77,6 +77,7 @@ pub fn check_threshold_ranges(config: &toml::Value) -> Result<(), String> {
             if !(t.min..=t.max).contains(&number) {
                 return Err(format!(
                     "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}",
+                    number = config_number(number),
                     key = t.key,
                     min = fmt_threshold(t.min),
                     max = fmt_threshold(t.max),
@@ -86,6 +87,16 @@ pub fn check_threshold_ranges(config: &toml::Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A number as a config error shows it: very large or small ones in exponent form (as the user
+/// likely typed them), others as they are.
+pub fn config_number(value: f64) -> String {
+    if value != 0.0 && !(1e-3..1e6).contains(&value.abs()) {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
 }
 
 /// The README's rule table (Markdown), generated from the rules themselves; a test keeps the
