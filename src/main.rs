@@ -345,18 +345,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             }
             measure.check()?;
             check_count("--threads", threads, 1, 64)?;
-            return analyze_videos(
-                &videos,
-                &out_dir,
-                &model,
-                threads,
-                !no_refine,
-                !no_smooth,
-                &measure,
-                &config,
+            let run = AnalyzeRun {
+                out_dir: &out_dir,
+                model: &model,
+                pose: PoseOptions { intra_threads: threads, refine_from_heatmap: !no_refine, smooth: !no_smooth },
+                measure: &measure,
+                config: &config,
                 show,
-                &render_options,
-            );
+                render: &render_options,
+            };
+            return analyze_videos(&videos, &run);
         }
         Command::Rules { markdown } => {
             print!("{}", if markdown { rules::markdown_table() } else { rules::list_text() });
@@ -410,77 +408,58 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     done.map(|()| ExitCode::SUCCESS)
 }
 
+/// What one `liftform analyze` run applies to each of its videos.
+struct AnalyzeRun<'a> {
+    out_dir: &'a Path,
+    model: &'a str,
+    pose: PoseOptions,
+    measure: &'a MeasureArgs,
+    config: &'a AnalysisConfig,
+    show: Show,
+    render: &'a RenderOptions,
+}
+
 /// `liftform analyze VIDEO...`: each video in turn. A video that fails is reported in one line and
 /// the rest go on (an interruption stops them all); the exit code is the first failure's. Each
-/// video's folder is decided before anything runs (see `output_dirs`), and a folder this run
-/// created is removed again when its video fails and leaves it empty.
-#[allow(clippy::too_many_arguments)]
-fn analyze_videos(
-    videos: &[PathBuf],
-    out_dir: &Path,
-    model: &str,
-    threads: usize,
-    refine: bool,
-    smooth: bool,
-    measure: &MeasureArgs,
-    config: &AnalysisConfig,
-    show: Show,
-    render_options: &RenderOptions,
-) -> Result<ExitCode, Error> {
-    let out_existed = out_dir.exists();
-    let result = analyze_each(videos, out_dir, model, threads, refine, smooth, measure, config, show, render_options);
+/// video's folder is decided before anything runs (see `output_dirs`); a folder this run created,
+/// the output folder included, is removed again when it is left empty.
+fn analyze_videos(videos: &[PathBuf], run: &AnalyzeRun) -> Result<ExitCode, Error> {
+    let out_existed = run.out_dir.exists();
+    let result = analyze_each(videos, run);
     if !out_existed {
-        let _ = std::fs::remove_dir(out_dir); // only if nothing was written: no empty folder left
+        let _ = std::fs::remove_dir(run.out_dir); // only if nothing was written: no empty folder left
     }
     result
 }
 
-#[allow(clippy::too_many_arguments)]
-fn analyze_each(
-    videos: &[PathBuf],
-    out_dir: &Path,
-    model: &str,
-    threads: usize,
-    refine: bool,
-    smooth: bool,
-    measure: &MeasureArgs,
-    config: &AnalysisConfig,
-    show: Show,
-    render_options: &RenderOptions,
-) -> Result<ExitCode, Error> {
-    // Check every input before loading models, so a typo fails in milliseconds.
-    let checked: Vec<Result<(), Error>> = videos.iter().map(|v| check_video_path(v)).collect();
-    if videos.len() == 1 || checked.iter().all(Result::is_err) {
-        if let Some(Err(e)) = checked.into_iter().find(Result::is_err) {
-            return Err(e);
-        }
-    } else {
-        for e in checked.iter().filter_map(|c| c.as_ref().err()) {
-            eprintln!("liftform: error: {e}");
+fn analyze_each(videos: &[PathBuf], run: &AnalyzeRun) -> Result<ExitCode, Error> {
+    // Check every input before loading models, so a typo fails in milliseconds; with one video
+    // (or none readable) the first problem is the answer, else each is reported and the rest go on.
+    let mut checked: Vec<Result<(), Error>> = videos.iter().map(|v| check_video_path(v)).collect();
+    let single = videos.len() == 1;
+    if single || checked.iter().all(Result::is_err) {
+        if let Some(i) = checked.iter().position(Result::is_err) {
+            return checked.swap_remove(i).map(|()| ExitCode::SUCCESS);
         }
     }
     let mut first_failure: Option<Error> = None;
-    let dirs = output_dirs(out_dir, videos);
     let mut estimator = None;
-    for (video, dir) in videos.iter().zip(dirs) {
-        if check_video_path(video).is_err() {
-            first_failure.get_or_insert(input(video, "not analysed"));
+    for ((video, dir), check) in videos.iter().zip(output_dirs(run.out_dir, videos)).zip(checked) {
+        if let Err(e) = check {
+            eprintln!("liftform: error: {e}");
+            first_failure.get_or_insert(e);
             continue;
         }
         let estimator = match &mut estimator {
             Some(e) => e,
-            None => {
-                let options = PoseOptions { intra_threads: threads, refine_from_heatmap: refine, smooth };
-                estimator.insert(PoseEstimator::new(&ModelChoice::parse(model), options)?)
-            }
+            None => estimator.insert(PoseEstimator::new(&ModelChoice::parse(run.model), run.pose)?),
         };
         let created = !dir.exists();
-        let done = analyze_one(video, &dir, estimator, measure, config, show, render_options);
-        if let Err(e) = done {
+        if let Err(e) = analyze_one(video, &dir, estimator, run) {
             if created {
                 let _ = std::fs::remove_dir(&dir); // only if empty: never anything the user had
             }
-            if e.is_interrupted() || videos.len() == 1 {
+            if e.is_interrupted() || single {
                 return Err(e);
             }
             eprintln!("liftform: error: {e}");
@@ -493,25 +472,18 @@ fn analyze_each(
     }
 }
 
-fn analyze_one(
-    video: &Path,
-    dir: &Path,
-    estimator: &mut PoseEstimator,
-    measure: &MeasureArgs,
-    config: &AnalysisConfig,
-    show: Show,
-    render_options: &RenderOptions,
-) -> Result<(), Error> {
+fn analyze_one(video: &Path, dir: &Path, estimator: &mut PoseEstimator, run: &AnalyzeRun) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(|e| output(dir, format!("cannot create output folder: {e}")))?;
     refuse_input_inside(video, dir)?;
-    let analysed = analyze_video(video, dir, estimator, &measure.pose_pass(), config, |_| {})?;
+    let analysed = analyze_video(video, dir, estimator, &run.measure.pose_pass(), run.config, |_| {})?;
+    let show = run.show;
     if !show.quiet && !show.json {
         print_pose_summary(&analysed.pose_pass);
     }
     show_report(&analysed.analysis.report, dir, show);
     // Rendering: a separate pass over the video, only when asked for.
-    if render_options.any() {
-        let rendered = liftform_render::render(video, &analysed.recording, &analysed.analysis, dir, render_options)?;
+    if run.render.any() {
+        let rendered = liftform_render::render(video, &analysed.recording, &analysed.analysis, dir, run.render)?;
         if !show.quiet && !show.json {
             print_render_summary(&rendered);
         }
