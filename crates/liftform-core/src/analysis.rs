@@ -167,17 +167,9 @@ const ORDERED_SETTINGS: &[(&str, &str, &str)] = &[
     ("reps", "low_level", "high_level"),
 ];
 
-fn setting(config: &toml::Value, section: &str, key: &str) -> Option<f64> {
-    match config.get(section)?.get(key)? {
-        toml::Value::Float(f) => Some(*f),
-        toml::Value::Integer(i) => Some(*i as f64),
-        _ => None,
-    }
-}
-
 fn check_setting_ranges(config: &toml::Value) -> std::result::Result<(), String> {
     for &(section, key, unit, min, max) in SETTING_RANGES {
-        if let Some(number) = setting(config, section, key).filter(|n| !(min..=max).contains(n)) {
+        if let Some(number) = rules::config_setting(config, section, key).filter(|n| !(min..=max).contains(n)) {
             return Err(format!(
                 "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}",
                 number = rules::config_number(number)
@@ -185,7 +177,9 @@ fn check_setting_ranges(config: &toml::Value) -> std::result::Result<(), String>
         }
     }
     for &(section, low, high) in ORDERED_SETTINGS {
-        if let (Some(a), Some(b)) = (setting(config, section, low), setting(config, section, high)) {
+        if let (Some(a), Some(b)) =
+            (rules::config_setting(config, section, low), rules::config_setting(config, section, high))
+        {
             if a >= b {
                 return Err(format!("invalid config: `{section}.{low}` = {a} must be below `{section}.{high}` = {b}"));
             }

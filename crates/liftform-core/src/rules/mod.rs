@@ -68,12 +68,7 @@ pub fn check_threshold_ranges(config: &toml::Value) -> Result<(), String> {
     for info in all_rules() {
         let section = info.code.to_ascii_lowercase();
         for t in info.thresholds {
-            let value = config.get(&section).and_then(|s| s.get(t.key));
-            let number = match value {
-                Some(toml::Value::Float(f)) => *f,
-                Some(toml::Value::Integer(i)) => *i as f64,
-                _ => continue,
-            };
+            let Some(number) = config_setting(config, &section, t.key) else { continue };
             if !(t.min..=t.max).contains(&number) {
                 return Err(format!(
                     "invalid config: `{section}.{key}` = {number} is outside its valid range {min} to {max} {unit}",
@@ -87,6 +82,15 @@ pub fn check_threshold_ranges(config: &toml::Value) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The number at `section.key` of a configuration (TOML), if there is one.
+pub fn config_setting(config: &toml::Value, section: &str, key: &str) -> Option<f64> {
+    match config.get(section)?.get(key)? {
+        toml::Value::Float(f) => Some(*f),
+        toml::Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
 }
 
 /// A number as a config error shows it: very large or small ones in exponent form (as the user
