@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what liftform needs to build and run, and nothing that is already there:
 #   - Debian/Ubuntu packages: compiler, clang (for the opencv crate's binding generator),
-#     OpenCV 4 core/imgproc/videoio/imgcodecs headers, ffmpeg (tests make clips with it);
+#     OpenCV 4 core/imgproc/videoio/imgcodecs headers, ffmpeg (tests make clips with it), procps
+#     (the tests signal the binary with `kill`);
 #   - the ONNX Runtime shared library, taken from the PyPI onnxruntime wheel, into .ort/lib/
 #     (git-ignored).
 # Safe to run any number of times.
@@ -12,7 +13,7 @@ ORT_VERSION=1.31.1
 ORT_DIR=.ort/lib
 ORT_LIB="$ORT_DIR/libonnxruntime.so.$ORT_VERSION"
 PACKAGES=(build-essential pkg-config clang libclang-dev libopencv-core-dev libopencv-imgproc-dev
-          libopencv-videoio-dev libopencv-imgcodecs-dev ffmpeg unzip)
+          libopencv-videoio-dev libopencv-imgcodecs-dev ffmpeg unzip procps)
 # pip fetches the ONNX Runtime wheel; any python3 with pip will do (Debian's, pyenv's, ...)
 python3 -m pip --version >/dev/null 2>&1 || PACKAGES+=(python3 python3-pip)
 
