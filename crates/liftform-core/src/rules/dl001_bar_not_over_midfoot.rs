@@ -24,6 +24,12 @@ pub const MAX_MIDFOOT_WANDER_CM: f64 = 10.0;
 pub const MIN_FOOT_VISIBILITY: f64 = 0.5;
 /// Default: the setup is judged over this last stretch before liftoff (s).
 pub const SETUP_WINDOW_S: f64 = 0.3;
+/// Default: a bar this close to the shins (cm in front of the ankle–knee line at the bar's
+/// height) is against the legs, so a large offset from the mid-foot comes from the knees being
+/// pushed forward (DL006's squatted setup) or from a misplaced foot, not from a bar set out in
+/// front. A bar at the shins reads 1–7 cm on the clean side views of `videos/` (wrists or plate
+/// hub in front of the shin bone); the required DL001 there reads 19 cm.
+pub const MIN_SHIN_GAP_CM: f64 = 9.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -34,6 +40,7 @@ pub struct Dl001Config {
     pub max_midfoot_wander_cm: f64,
     pub min_foot_visibility: f64,
     pub setup_window_s: f64,
+    pub min_shin_gap_cm: f64,
 }
 
 impl Default for Dl001Config {
@@ -45,6 +52,7 @@ impl Default for Dl001Config {
             max_midfoot_wander_cm: MAX_MIDFOOT_WANDER_CM,
             min_foot_visibility: MIN_FOOT_VISIBILITY,
             setup_window_s: SETUP_WINDOW_S,
+            min_shin_gap_cm: MIN_SHIN_GAP_CM,
         }
     }
 }
@@ -54,7 +62,7 @@ pub static INFO: RuleInfo = RuleInfo {
     name: "bar-not-over-midfoot",
     severity: Severity::Fault,
     phase: "setup (just before liftoff)",
-    measures: "horizontal distance of the bar from the mid-foot (heel–toe midpoint), forward positive",
+    measures: "horizontal distance of the bar from the mid-foot (heel–toe midpoint), forward positive; a forward bar counts only when it also stands clear of the shins",
     unit: "cm",
     fires_when: "above (in size)",
     threshold_key: "max_offset_cm",
@@ -65,6 +73,7 @@ pub static INFO: RuleInfo = RuleInfo {
         Threshold { key: "max_midfoot_wander_cm", unit: "cm", default: MAX_MIDFOOT_WANDER_CM, min: 0.0, max: 100.0 },
         Threshold { key: "min_foot_visibility", unit: "ratio", default: MIN_FOOT_VISIBILITY, min: 0.0, max: 1.0 },
         Threshold { key: "setup_window_s", unit: "s", default: SETUP_WINDOW_S, min: 0.0, max: 10.0 },
+        Threshold { key: "min_shin_gap_cm", unit: "cm", default: MIN_SHIN_GAP_CM, min: 0.0, max: 50.0 },
     ],
     views: "side",
     what: "Where the bar sits over the foot in the moment before it leaves the floor. Seen from the side, the bar should hang straight above the middle of the foot, touching or nearly touching the shins.",
@@ -157,14 +166,25 @@ impl Rule for BarNotOverMidfoot {
                 continue;
             }
             out.metric(rep.index, "setup_bar_offset_cm", offset);
+            let gap = super::bar_to_shin_gap_cm(s, lo, hi);
+            out.metric(rep.index, "setup_bar_shin_gap_cm", gap);
             let wrists = s.bar_origin == BarOrigin::Wrists;
-            let limit = cfg.max_offset_cm + if wrists { cfg.wrist_margin_cm } else { 0.0 };
-            if offset.abs() > limit {
+            let limit = super::midfoot_offset_limit_cm(ctx);
+            // A bar forward of the mid-foot but against the shins is not a bar set out in front:
+            // the knees pushed it there (judged by DL006), or the foot is misplaced (hidden feet).
+            // Behind the mid-foot the shins cannot tell, so only the offset counts there.
+            let off_the_legs = offset < 0.0 || !gap.is_finite() || gap > cfg.min_shin_gap_cm;
+            if offset.abs() > limit && off_the_legs {
                 let where_ = if offset > 0.0 { "in front of" } else { "behind" };
                 let src = if wrists { " (bar taken from the wrists)" } else { "" };
                 let feet =
                     if planted { "; the feet were hidden at setup and placed where other frames saw them" } else { "" };
-                let msg = format!("at setup the bar is {:.1} cm {where_} the mid-foot{src}{feet}", offset.abs());
+                let shins = if offset > 0.0 && gap.is_finite() {
+                    format!(", {gap:.0} cm clear of the shins")
+                } else {
+                    String::new()
+                };
+                let msg = format!("at setup the bar is {:.1} cm {where_} the mid-foot{shins}{src}{feet}", offset.abs());
                 let conf = base_confidence(ctx, lo, hi, true);
                 out.findings.push(finding(s, &INFO, INFO.severity, rep.index, lo, hi, offset.abs(), limit, msg, conf));
             }

@@ -479,6 +479,32 @@ pub fn upright_frames(s: &Signals, max_trunk_deg: f64, min_hip_deg: f64) -> Vec<
         .collect()
 }
 
+/// Median horizontal distance of the bar in front of the near shin (the ankle–knee line taken at
+/// the bar's height) over `lo..=hi`, in cm; NaN where the shin or the bar is not seen.
+pub fn bar_to_shin_gap_cm(s: &Signals, lo: usize, hi: usize) -> f64 {
+    let gaps: Vec<f64> = (lo..=hi)
+        .map(|k| {
+            if !s.trusted[k] {
+                return f64::NAN;
+            }
+            let (ax, ay, kx, ky) = (s.ankle_x_cm[k], s.ankle_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k]);
+            if (ky - ay).abs() < 1.0 {
+                return f64::NAN;
+            }
+            let t = (s.bar_y_cm[k] - ay) / (ky - ay);
+            s.bar_x_cm[k] - (ax + t * (kx - ax))
+        })
+        .collect();
+    signal::median(&gaps)
+}
+
+/// The DL001 limit on the bar's offset from the mid-foot for this recording (cm): the wrists get
+/// their margin, as in DL001.
+pub fn midfoot_offset_limit_cm(ctx: &Context) -> f64 {
+    let cfg = &ctx.config.dl001;
+    cfg.max_offset_cm + if ctx.signals.bar_origin == BarOrigin::Wrists { cfg.wrist_margin_cm } else { 0.0 }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -405,3 +405,25 @@ fn a_deadlift_is_recognised_and_hands_that_stay_up_are_not_one() {
     assert!(report.not_assessed.iter().any(|n| n.code == "DL002" && n.reason.contains("not look like a deadlift")));
     assert!(report.to_text().contains("not a deadlift"));
 }
+
+/// Failure classes 4 and 7 of the judgement issue: a bar ahead of the mid-foot only because the
+/// shins, pushed forward, carry it there is not "bar set out in front" (DL001 leaves it, as it
+/// does a mid-foot misplaced under a hidden foot); the knees are the fault, and DL006 says so.
+#[test]
+fn a_bar_held_against_shins_pushed_forward_is_a_squatted_setup_not_a_bar_set_out() {
+    for seed in SEEDS {
+        let faults = vec![
+            Fault { kind: FaultKind::SquatSetup { extra_shank_deg: 30.0 }, rep: 2 },
+            Fault { kind: FaultKind::BarForwardAtSetup { cm: 10.0 }, rep: 2 },
+        ];
+        let (report, _) = run(&SimConfig { reps: 3, faults, ..noisy(seed) });
+        let rep2 = &report.reps[1].metrics;
+        assert!(rep2["setup_bar_offset_cm"] > 8.0, "the bar stands over the toes: {rep2:?}");
+        assert!(rep2["setup_bar_shin_gap_cm"] < 9.0, "the bar is against the shins: {rep2:?}");
+        let by = |code: &str| report.findings.iter().filter(|f| f.code == code).map(|f| f.rep).collect::<Vec<_>>();
+        assert!(by("DL001").is_empty(), "DL001 on a bar at the shins (seed {seed}): {:?}", codes(&report));
+        assert_eq!(by("DL006"), vec![2], "DL006 names the knees (seed {seed}): {:?}", codes(&report));
+        let f = report.findings.iter().find(|f| f.code == "DL006").unwrap();
+        assert!(f.message.contains("ahead of the mid-foot"), "{}", f.message);
+    }
+}
