@@ -33,7 +33,6 @@ use crate::report::{
 };
 use crate::reps::{self, RepConfig};
 use crate::rules::{self, Context, Outcome};
-use crate::signal;
 use crate::track::{Track, TrackConfig};
 use crate::view::{self, ViewConfig, ViewKind};
 
@@ -386,7 +385,8 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Analysis {
         if let Some(v) = rep_speed(rep) {
             m.insert("mean_concentric_velocity_m_s".into(), round_to(v, 3));
             m.insert("velocity_loss_pct".into(), round_to(100.0 * (1.0 - v / best_speed), 1));
-            if let Some((_, peak)) = signal::argmax(&signals.bar_vy_m_s[rep.liftoff..=rep.lockout_start]) {
+            let peak = rep.peak_concentric_velocity_m_s(&signals);
+            if peak.is_finite() {
                 m.insert("peak_concentric_velocity_m_s".into(), round_to(peak, 3));
             }
         }

@@ -41,6 +41,8 @@ pub const LIFTOFF_MIN_SPEED_M_S: f64 = 0.02;
 /// The lifting motion (for its mean speed) lasts while the bar rises faster than this, m/s:
 /// above the velocity estimate's noise at rest, as velocity-based training apps do.
 pub const CONCENTRIC_MIN_SPEED_M_S: f64 = 0.05;
+/// Window over which the peak lifting speed is held (s): 0.1 s, three frames at 30 fps.
+pub const PEAK_VELOCITY_WINDOW_S: f64 = 0.1;
 /// A first rep whose setup shows for less than this (the clip starts there) has no setup.
 pub const MIN_SETUP_S: f64 = 0.25;
 /// Default: pulls shorter than this are noise, not reps.
@@ -183,6 +185,26 @@ impl Rep {
         } else {
             f64::NAN
         }
+    }
+
+    /// Highest upward bar speed held over [`PEAK_VELOCITY_WINDOW_S`] between liftoff and lockout
+    /// (m/s). A frame-to-frame derivative of a tracked point jitters: at 30 fps one pixel of
+    /// noise is ~0.1 m/s, and the wrists jerk at lockout, so single-frame peaks of 2+ m/s came
+    /// out of pulls whose mean was 0.8. Velocity-based training devices filter the same way.
+    pub fn peak_concentric_velocity_m_s(&self, s: &Signals) -> f64 {
+        let (a, b) = (self.liftoff, self.lockout_start.min(s.len().saturating_sub(1)));
+        let mut best = f64::NAN;
+        for i in a..=b {
+            // the first sample at least a window later
+            let Some(j) = (i + 1..=b).find(|&j| s.t_s[j] - s.t_s[i] >= PEAK_VELOCITY_WINDOW_S - 1e-9) else {
+                break;
+            };
+            let v = (s.bar_y_cm[j] - s.bar_y_cm[i]) / (s.t_s[j] - s.t_s[i]) / 100.0;
+            if v.is_finite() && !(v <= best) {
+                best = v;
+            }
+        }
+        best
     }
 }
 
