@@ -168,9 +168,14 @@ impl RenderArgs {
 /// How lengths are measured: the plate, the lifter's height (shared by `analyze` and `batch`).
 #[derive(clap::Args)]
 struct MeasureArgs {
-    /// Track the barbell's near plate (experimental: slower, and trusted for the bar and the cm
-    /// scale only when its radius is steady and fits the lifter's size; else the wrists are used).
+    /// Skip tracking the barbell's near plate: the bar is taken from the wrists and lengths from
+    /// the lifter's height (faster). By default the plate is tracked, and trusted for the bar and
+    /// the cm scale only where its radius is steady and fits the lifter's size.
     #[arg(long)]
+    no_bar: bool,
+    /// The default since bar tracking is on unless `--no-bar` is given; kept so that older
+    /// scripts still run.
+    #[arg(long, hide = true, conflicts_with = "no_bar")]
     track_bar: bool,
     /// Plate diameter in mm, for plates other than the standard 450 mm.
     #[arg(long, value_name = "MM", default_value_t = 450.0)]
@@ -200,7 +205,7 @@ impl MeasureArgs {
 
     fn pose_pass(&self) -> PosePassOptions {
         PosePassOptions {
-            track_bar: self.track_bar,
+            track_bar: !self.no_bar,
             plate_diameter_mm: Some(self.plate_diameter),
             ..PosePassOptions::default()
         }

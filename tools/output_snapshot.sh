@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 rm -rf "$OUT"; mkdir -p "$OUT"
 for s in deadlift_faults_cam15 deadlift_clean_3reps; do
   "$BIN" analyze "samples/$s.mp4" -o "$OUT/plain" > "$OUT/$s.txt" 2>&1; echo "rc=$?" >> "$OUT/$s.txt"
-  "$BIN" analyze "samples/$s.mp4" -o "$OUT/full" --html --annotate --clips --track-bar --json > "$OUT/$s.json" 2>/dev/null; echo "rc=$?" >> "$OUT/$s.json"
+  "$BIN" analyze "samples/$s.mp4" -o "$OUT/full" --html --annotate --clips --json > "$OUT/$s.json" 2>/dev/null; echo "rc=$?" >> "$OUT/$s.json"
   "$BIN" analyze --from-poses "$OUT/plain/$s/poses.jsonl" -o "$OUT/from-poses" --json > "$OUT/$s.from-poses.json" 2>&1
 done
 "$BIN" rules > "$OUT/rules.txt"; "$BIN" explain DL003 > "$OUT/explain.txt"; "$BIN" config > "$OUT/config.txt"
@@ -19,6 +19,6 @@ mkdir -p "$OUT/batch-in"; cp samples/deadlift_clean_3reps.mp4 "$OUT/batch-in/"; 
 "$BIN" batch "$OUT/batch-in" -o "$OUT/batch" --html -q > "$OUT/batch.txt" 2>&1; echo "rc=$?" >> "$OUT/batch.txt"
 for c in bichraix_bad011 mattiolato_Bad_000002; do
   clip=../shared/data/videos/$c.mp4
-  [ -f "$clip" ] && { "$BIN" analyze "$clip" -o "$OUT/real" --track-bar --html --json > "$OUT/$c.json" 2>/dev/null; echo "rc=$?" >> "$OUT/$c.json"; }
+  [ -f "$clip" ] && { "$BIN" analyze "$clip" -o "$OUT/real" --html --json > "$OUT/$c.json" 2>/dev/null; echo "rc=$?" >> "$OUT/$c.json"; }
 done
 echo "wrote $OUT"

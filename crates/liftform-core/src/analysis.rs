@@ -134,6 +134,7 @@ pub const SETTING_RANGES: &[(&str, &str, &str, f64, f64)] = &[
     ("reps", "low_level", "ratio", 0.0, 1.0),
     ("reps", "high_level", "ratio", 0.0, 1.0),
     ("reps", "min_travel_body_fraction", "ratio", 0.0, 2.0),
+    ("reps", "min_plate_travel_body_fraction", "ratio", 0.0, 2.0),
     ("reps", "level_margin_fraction", "ratio", 0.0, 1.0),
     ("reps", "setup_max_s", "s", 0.0, 60.0),
     ("reps", "min_pull_s", "s", 0.0, 10.0),

@@ -100,6 +100,13 @@ pub struct Signals {
     pub foot_from_planted: Vec<bool>,
     pub bar_x_cm: Vec<f64>,
     pub bar_y_cm: Vec<f64>,
+    /// See `Track::bar_x_from_plate_alone`.
+    pub bar_x_from_plate_alone: bool,
+    /// See `Track::bar_from_hands`.
+    pub bar_from_hands: Vec<bool>,
+    /// The near wrist's horizontal place (cm): the hands' own say on where the bar is, to check
+    /// a bar placed from the plate alone against.
+    pub near_wrist_x_cm: Vec<f64>,
     /// Bar velocity (m/s), up and forward positive.
     pub bar_vy_m_s: Vec<f64>,
     pub bar_vx_m_s: Vec<f64>,
@@ -302,6 +309,7 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
     let midfoot_x_cm: Vec<f64> = mf_px.iter().map(|p| bx(p[0])).collect();
     let bar_x_cm: Vec<f64> = (0..n).map(|k| bx(track.bar.at(k)[0])).collect();
     let bar_y_cm: Vec<f64> = (0..n).map(|k| by(track.bar.at(k)[1])).collect();
+    let near_wrist_x_cm: Vec<f64> = (0..n).map(|k| bx(track.near(Joint::Wrist).at(k)[0])).collect();
     let to_m_s = |v_px_s: f64, sign: f64| v_px_s * sign * s / 100.0;
     let bar_vy_m_s: Vec<f64> = track.bar.vy_px_s.iter().map(|v| to_m_s(*v, -1.0)).collect();
     let bar_vx_m_s: Vec<f64> = track.bar.vx_px_s.iter().map(|v| to_m_s(*v, fsign)).collect();
@@ -401,6 +409,9 @@ pub fn compute(track: &Track, cfg: &KinematicsConfig, oblique: bool) -> Signals 
         foot_from_planted: track.foot_from_planted.clone(),
         bar_x_cm,
         bar_y_cm,
+        bar_x_from_plate_alone: track.bar_x_from_plate_alone,
+        bar_from_hands: track.bar_from_hands.clone(),
+        near_wrist_x_cm,
         bar_vy_m_s,
         bar_vx_m_s,
         hip_vy_m_s,

@@ -158,6 +158,9 @@ pub fn recognise(track: &Track, signals: &Signals, reps: &[Rep], view: &View, cf
         return Lift::unknown("no rep was found");
     }
     let s = signs(track, signals, reps);
+    // A clip that starts mid-pull never shows the bottom: how low the hands go and how bent the
+    // knees are there say nothing (bichraix_good009 and good011 start as the bar leaves the floor).
+    let bottom_seen = reps.iter().any(|r| !r.partial_start);
     if s.trunk_from_vertical_p05_deg > cfg.lying_trunk_min_deg {
         return Lift {
             variant: Variant::Unknown,
@@ -169,7 +172,7 @@ pub fn recognise(track: &Track, signals: &Signals, reps: &[Rep], view: &View, cf
             ),
         };
     }
-    if s.hands_below_knee_p95 < cfg.hands_below_knee_min {
+    if bottom_seen && s.hands_below_knee_p95 < cfg.hands_below_knee_min {
         return Lift {
             variant: Variant::Unknown,
             confidence: 0.8,
@@ -189,7 +192,10 @@ pub fn recognise(track: &Track, signals: &Signals, reps: &[Rep], view: &View, cf
             basis: format!("the ankles stand {:.1} times as wide as the hips", s.stance_ratio),
         };
     }
-    if s.bottom_knee_deg > cfg.romanian_knee_min_deg && s.hands_below_knee_p95 < cfg.romanian_hands_below_knee_max {
+    if bottom_seen
+        && s.bottom_knee_deg > cfg.romanian_knee_min_deg
+        && s.hands_below_knee_p95 < cfg.romanian_hands_below_knee_max
+    {
         return Lift {
             variant: Variant::Romanian,
             confidence: 0.6,
@@ -200,7 +206,9 @@ pub fn recognise(track: &Track, signals: &Signals, reps: &[Rep], view: &View, cf
             ),
         };
     }
-    let (confidence, basis) = if front_or_oblique {
+    let (confidence, basis) = if !bottom_seen {
+        (0.3, "the clip starts mid-pull, so the bottom of the lift is not seen; taken for a conventional pull")
+    } else if front_or_oblique {
         (0.7, "a hip-width stance, knees bent at the bottom, the hands down to the bar")
     } else {
         (0.5, "knees bent at the bottom and the hands down to the bar; from the side a sumo stance or a trap bar cannot be told apart")

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kinematics::Signals;
 use crate::signal;
+use crate::track::BarOrigin;
 
 /// Default: normalised bar height below which the bar is "at the floor".
 pub const LOW_LEVEL: f64 = 0.3;
@@ -30,6 +31,10 @@ pub const LOW_LEVEL: f64 = 0.3;
 pub const HIGH_LEVEL: f64 = 0.7;
 /// Default: the bar must travel at least this share of the lifter's body scale for reps to exist.
 pub const MIN_TRAVEL_BODY_FRACTION: f64 = 0.15;
+/// Default: the same when the bar is a tracked plate. The plate's centre is measured to a pixel or
+/// two, so a pull that starts at the knees (22 cm of travel on jeffjchen_bad) still counts; the
+/// wrists wander with the arms (a lockout hold alone moves them 20 cm), so they need more.
+pub const MIN_PLATE_TRAVEL_BODY_FRACTION: f64 = 0.12;
 /// Default: liftoff/lockout margins as a share of the bar's travel.
 pub const LEVEL_MARGIN_FRACTION: f64 = 0.06;
 /// Default: the setup phase looks back at most this long before liftoff.
@@ -55,6 +60,7 @@ pub struct RepConfig {
     pub low_level: f64,
     pub high_level: f64,
     pub min_travel_body_fraction: f64,
+    pub min_plate_travel_body_fraction: f64,
     pub level_margin_fraction: f64,
     pub setup_max_s: f64,
     pub min_pull_s: f64,
@@ -66,6 +72,7 @@ impl Default for RepConfig {
             low_level: LOW_LEVEL,
             high_level: HIGH_LEVEL,
             min_travel_body_fraction: MIN_TRAVEL_BODY_FRACTION,
+            min_plate_travel_body_fraction: MIN_PLATE_TRAVEL_BODY_FRACTION,
             level_margin_fraction: LEVEL_MARGIN_FRACTION,
             setup_max_s: SETUP_MAX_S,
             min_pull_s: MIN_PULL_S,
@@ -231,7 +238,12 @@ pub fn find_reps(s: &Signals, cfg: &RepConfig) -> RepSegmentation {
     let lo = signal::percentile(&y, 0.05);
     let hi = signal::percentile(&y, 0.95);
     let travel = hi - lo;
-    let min_travel = cfg.min_travel_body_fraction * s.body_scale_cm;
+    let fraction = if s.bar_origin == BarOrigin::Plate {
+        cfg.min_plate_travel_body_fraction
+    } else {
+        cfg.min_travel_body_fraction
+    };
+    let min_travel = fraction * s.body_scale_cm;
     if !(travel.is_finite() && travel > 0.0) || (min_travel.is_finite() && travel < min_travel) {
         out.warnings.push(format!(
             "the bar travels only {:.0} cm; no deadlift reps found",

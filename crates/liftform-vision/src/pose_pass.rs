@@ -34,15 +34,21 @@ pub struct PosePassSummary {
 }
 
 /// What the pass does besides the pose.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PosePassOptions {
-    /// Track the barbell's near plate and fill each frame's `bar` (else `bar` is null). Off by
-    /// default: on the real clips its circle follows the near plate's rim in under half of the
-    /// frames so far (see `bar`); it costs 5–9 % of the pass's time.
+    /// Track the barbell's near plate and fill each frame's `bar` (else `bar` is null). On by
+    /// default: the analysis trusts the plate only where its radius is steady and fits the
+    /// lifter, and falls back to the wrists frame by frame (the CLI's `--no-bar` turns it off).
     pub track_bar: bool,
     pub bar: BarTrackerOptions,
     /// Written to the recording's header when given (the default plate is 450 mm).
     pub plate_diameter_mm: Option<f64>,
+}
+
+impl Default for PosePassOptions {
+    fn default() -> Self {
+        PosePassOptions { track_bar: true, bar: BarTrackerOptions::default(), plate_diameter_mm: None }
+    }
 }
 
 impl PosePassSummary {

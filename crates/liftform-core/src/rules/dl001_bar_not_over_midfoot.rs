@@ -9,7 +9,6 @@ use super::{
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 use crate::signal;
-use crate::track::BarOrigin;
 
 /// Default: largest acceptable offset of the bar from the mid-foot at setup (cm).
 pub const MAX_OFFSET_CM: f64 = 6.0;
@@ -30,6 +29,11 @@ pub const SETUP_WINDOW_S: f64 = 0.3;
 /// front. A bar at the shins reads 1–7 cm on the clean side views of `videos/` (wrists or plate
 /// hub in front of the shin bone); the required DL001 there reads 19 cm.
 pub const MIN_SHIN_GAP_CM: f64 = 9.0;
+/// Default: where the bar's place comes from the plate alone (no frames show both hands to tie
+/// it to the bar's middle), the near wrist must agree with it within this (cm), or the rule
+/// abstains: at an angle to the side the plate sits off the bar's middle. On bichraix_bad007
+/// the plate alone read 11.6 cm forward and the hands -1.2 cm.
+pub const MAX_PLATE_HANDS_DISAGREEMENT_CM: f64 = 6.0;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -41,6 +45,7 @@ pub struct Dl001Config {
     pub min_foot_visibility: f64,
     pub setup_window_s: f64,
     pub min_shin_gap_cm: f64,
+    pub max_plate_hands_disagreement_cm: f64,
 }
 
 impl Default for Dl001Config {
@@ -53,6 +58,7 @@ impl Default for Dl001Config {
             min_foot_visibility: MIN_FOOT_VISIBILITY,
             setup_window_s: SETUP_WINDOW_S,
             min_shin_gap_cm: MIN_SHIN_GAP_CM,
+            max_plate_hands_disagreement_cm: MAX_PLATE_HANDS_DISAGREEMENT_CM,
         }
     }
 }
@@ -74,6 +80,13 @@ pub static INFO: RuleInfo = RuleInfo {
         Threshold { key: "min_foot_visibility", unit: "ratio", default: MIN_FOOT_VISIBILITY, min: 0.0, max: 1.0 },
         Threshold { key: "setup_window_s", unit: "s", default: SETUP_WINDOW_S, min: 0.0, max: 10.0 },
         Threshold { key: "min_shin_gap_cm", unit: "cm", default: MIN_SHIN_GAP_CM, min: 0.0, max: 50.0 },
+        Threshold {
+            key: "max_plate_hands_disagreement_cm",
+            unit: "cm",
+            default: MAX_PLATE_HANDS_DISAGREEMENT_CM,
+            min: 0.0,
+            max: 100.0,
+        },
     ],
     views: "side",
     what: "Where the bar sits over the foot in the moment before it leaves the floor. Seen from the side, the bar should hang straight above the middle of the foot, touching or nearly touching the shins.",
@@ -166,10 +179,29 @@ impl Rule for BarNotOverMidfoot {
                 continue;
             }
             out.metric(rep.index, "setup_bar_offset_cm", offset);
+            if s.bar_x_from_plate_alone {
+                let hands = signal::median(
+                    &(lo..=hi)
+                        .map(|k| if s.trusted[k] { s.near_wrist_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN })
+                        .collect::<Vec<_>>(),
+                );
+                out.metric(rep.index, "setup_hands_offset_cm", hands);
+                let agree = (offset - hands).abs() <= cfg.max_plate_hands_disagreement_cm;
+                if !agree {
+                    out.not_assessed(
+                        INFO.code,
+                        Some(rep.index),
+                        format!(
+                            "the plate puts the bar {offset:.0} cm from the mid-foot and the hands {hands:.0} cm: the view is at an angle and the plate alone cannot place the bar's middle"
+                        ),
+                    );
+                    continue;
+                }
+            }
             let gap = super::bar_to_shin_gap_cm(s, lo, hi);
             out.metric(rep.index, "setup_bar_shin_gap_cm", gap);
-            let wrists = s.bar_origin == BarOrigin::Wrists;
-            let limit = super::midfoot_offset_limit_cm(ctx);
+            let wrists = super::bar_from_hands(s, lo, hi);
+            let limit = super::midfoot_offset_limit_cm(ctx, lo, hi);
             // A bar forward of the mid-foot but against the shins is not a bar set out in front:
             // the knees pushed it there (judged by DL006), or the foot is misplaced (hidden feet).
             // Behind the mid-foot the shins cannot tell, so only the offset counts there.

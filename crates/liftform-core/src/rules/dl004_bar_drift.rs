@@ -10,7 +10,6 @@ use super::{
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 use crate::signal;
-use crate::track::BarOrigin;
 
 /// Default: largest acceptable forward swing of the bar from where it left the floor (cm).
 pub const MAX_DRIFT_CM: f64 = 6.0;
@@ -90,11 +89,14 @@ impl Rule for BarDrift {
                 out.not_assessed(INFO.code, Some(rep.index), "the bar is not seen at liftoff");
                 continue;
             }
+            // The lockout hold is not a swing: standing tall, the bar rests against the thighs a few
+            // cm ahead of where it left the floor (bichraix_good008 held it there for 6 s).
+            let held = |k: usize| k > rep.lockout_start && k < rep.lockout_end;
             let drift: Vec<f64> =
-                (0..s.len()).map(|k| if s.trusted[k] { s.bar_x_cm[k] - x0 } else { f64::NAN }).collect();
+                (0..s.len()).map(|k| if s.trusted[k] && !held(k) { s.bar_x_cm[k] - x0 } else { f64::NAN }).collect();
             // The wrists swing about the bar on the way down (hands, elbows): the lowering is
             // judged only with a tracked plate, and the wrists get a margin.
-            let wrists = s.bar_origin == BarOrigin::Wrists;
+            let wrists = super::bar_from_hands(s, rep.liftoff, rep.end());
             let end = if wrists { rep.lockout_start } else { rep.end() };
             let limit = cfg.max_drift_cm + if wrists { cfg.wrist_margin_cm } else { 0.0 };
             if let Some(reason) = super::trust_gate(s, rep.liftoff, end, "during the pull") {
@@ -109,7 +111,7 @@ impl Rule for BarDrift {
             if peak > limit {
                 let (a, b) = run_around(&drift, at, rep.liftoff, end, limit);
                 let phase = if at <= rep.lockout_start { "on the way up" } else { "on the way down" };
-                let src = if s.bar_origin == BarOrigin::Wrists { " (bar taken from the wrists)" } else { "" };
+                let src = if wrists { " (bar taken from the wrists)" } else { "" };
                 let msg = format!("the bar swings {:.1} cm forward of its starting line {phase}{src}", peak);
                 let conf = base_confidence(ctx, a, b, true);
                 out.findings.push(finding(s, &INFO, INFO.severity, rep.index, a, b, peak, limit, msg, conf));

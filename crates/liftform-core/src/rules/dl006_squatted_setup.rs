@@ -141,7 +141,7 @@ impl Rule for SquattedSetup {
             );
             let shin_gap_cm = super::bar_to_shin_gap_cm(s, lo, hi);
             let bar_pushed_over_toes = s.midfoot_from_foot
-                && bar_offset_cm > super::midfoot_offset_limit_cm(ctx)
+                && bar_offset_cm > super::midfoot_offset_limit_cm(ctx, lo, hi)
                 && shin_gap_cm <= ctx.config.dl001.min_shin_gap_cm;
             if knees_forward && (hips_low || squat_pattern || bar_pushed_over_toes) {
                 let knees = if shank.is_finite() {

@@ -10,6 +10,8 @@ use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
 
 /// Default: the hip angle (shoulder–hip–knee) must reach at least this at the top (deg).
+/// A lockout cut by the clip's end is judged only when at least this much of it is seen (s).
+pub const MIN_SEEN_HOLD_S: f64 = 0.4;
 pub const MIN_HIP_ANGLE_DEG: f64 = 160.0;
 /// Default: the knee angle (hip–knee–ankle) must reach at least this at the top (deg).
 pub const MIN_KNEE_ANGLE_DEG: f64 = 160.0;
@@ -77,6 +79,19 @@ impl Rule for IncompleteLockout {
         for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
             let lo = rep.lockout_start.saturating_sub(frames_for(s, 0.1));
             let hi = rep.lockout_end;
+            // A clip cut while the bar has just reached the top may not show the lifter finish
+            // standing up (bichraix_good009 ends 0.23 s after the bar's top).
+            let held_s = s.t_s[hi] - s.t_s[rep.lockout_start];
+            if rep.partial_end && hi + frames_for(s, 0.1) >= s.len() && held_s < MIN_SEEN_HOLD_S {
+                out.not_assessed(
+                    INFO.code,
+                    Some(rep.index),
+                    format!(
+                        "the clip ends {held_s:.2} s after the bar reaches the top: the lockout may not be finished"
+                    ),
+                );
+                continue;
+            }
             if let Some(reason) = super::trust_gate(s, lo, hi, "at the top") {
                 out.not_assessed(INFO.code, Some(rep.index), reason);
                 continue;

@@ -498,11 +498,25 @@ pub fn bar_to_shin_gap_cm(s: &Signals, lo: usize, hi: usize) -> f64 {
     signal::median(&gaps)
 }
 
-/// The DL001 limit on the bar's offset from the mid-foot for this recording (cm): the wrists get
-/// their margin, as in DL001.
-pub fn midfoot_offset_limit_cm(ctx: &Context) -> f64 {
+/// Whether the hands, not a tracked plate, placed the bar over most of `lo..=hi` (the whole clip
+/// when the bar is the wrists; the frames where the plate was missed otherwise): the rules that
+/// give the wrists a margin give it there too.
+pub fn bar_from_hands(s: &Signals, lo: usize, hi: usize) -> bool {
+    if s.bar_origin == BarOrigin::Wrists {
+        return true;
+    }
+    let hi = hi.min(s.bar_from_hands.len().saturating_sub(1));
+    if lo > hi || s.bar_from_hands.is_empty() {
+        return false;
+    }
+    2 * s.bar_from_hands[lo..=hi].iter().filter(|b| **b).count() > hi + 1 - lo
+}
+
+/// The DL001 limit on the bar's offset from the mid-foot over `lo..=hi` (cm): a bar placed by
+/// the hands gets the wrists' margin.
+pub fn midfoot_offset_limit_cm(ctx: &Context, lo: usize, hi: usize) -> f64 {
     let cfg = &ctx.config.dl001;
-    cfg.max_offset_cm + if ctx.signals.bar_origin == BarOrigin::Wrists { cfg.wrist_margin_cm } else { 0.0 }
+    cfg.max_offset_cm + if bar_from_hands(ctx.signals, lo, hi) { cfg.wrist_margin_cm } else { 0.0 }
 }
 
 #[cfg(test)]

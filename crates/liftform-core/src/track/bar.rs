@@ -19,6 +19,11 @@ pub(super) struct ChosenBar {
     pub plate_radius_px: f64,
     pub plate_cm_per_px_body_plane: Option<f64>,
     pub plate_diameter_mm: f64,
+    /// The bar's horizontal place comes from the plate alone, not anchored to the hands: seen
+    /// at an angle it may sit to one side of the bar's middle.
+    pub x_from_plate_alone: bool,
+    /// Per frame: the plate was missed here and the hands placed the bar.
+    pub from_hands: Vec<bool>,
 }
 
 /// The lifter's wrists as tracked (the bar's stand-in, and the plate's sideways reference).
@@ -57,10 +62,10 @@ pub(super) fn choose_bar(
         let scale = plate_scale(rec);
         plate_cm_per_px_body_plane = scale.cm_per_px_body_plane.filter(|_| scale.source == ScaleSource::Plate);
         body_plane_factor = scale.body_plane_factor.filter(|f| f.is_finite() && *f >= 1.0).unwrap_or(1.0);
+        warnings.extend(scale.notes.iter().map(|n| format!("plate scale: {n}")));
         if plate_cm_per_px_body_plane.is_none() {
             warnings.push("the tracked plate was not trusted, so the bar is taken from the wrists".to_string());
         }
-        warnings.extend(scale.notes.iter().map(|n| format!("plate scale: {n}")));
     }
     // Both wrists count as one grip only when they are close together on screen.
     let grip_px = 0.15 * body_scale_px;
@@ -77,17 +82,44 @@ pub(super) fn choose_bar(
                 }
             })
             .collect();
-        let (xs, ys, note) = plate_to_midline(&plate_x, &plate_y, &wrists_mid, principal, body_plane_factor);
+        let (mut xs, mut ys, note) = plate_to_midline(&plate_x, &plate_y, &wrists_mid, principal, body_plane_factor);
+        let x_from_plate_alone = note.is_some();
         warnings.extend(note);
+        let (hx, hy) = hands_bar_px(&wrist_bar_x, &wrist_bar_y, &wrists, grip_px);
+        let from_hands = fill_from_hands(&mut xs, &mut ys, &hx, &hy);
+        let filled = from_hands.iter().filter(|b| **b).count();
+        if filled > 0 {
+            warnings.push(format!("the plate was missed in {filled} frame(s); there the bar is placed from the hands, shifted by their median offset to the plate"));
+        }
         return ChosenBar {
             track: smoother.point(xs, ys, vec![f64::NAN; n]),
             origin: BarOrigin::Plate,
             plate_radius_px: signal::median(&plate_r),
             plate_cm_per_px_body_plane,
             plate_diameter_mm,
+            x_from_plate_alone,
+            from_hands,
         };
     }
+    let (xs, ys) = hands_bar_px(&wrist_bar_x, &wrist_bar_y, &wrists, grip_px);
+    let any = xs.iter().any(|v| v.is_finite());
+    let from_hands = xs.iter().map(|x| x.is_finite()).collect();
+    ChosenBar {
+        track: smoother.point(xs, ys, vec![f64::NAN; n]),
+        origin: if any { BarOrigin::Wrists } else { BarOrigin::None },
+        plate_radius_px: f64::NAN,
+        plate_cm_per_px_body_plane,
+        plate_diameter_mm,
+        x_from_plate_alone: false,
+        from_hands,
+    }
+}
+
+/// The bar as the hands place it, per frame (px): the pose pass's own stand-in where it wrote
+/// one, else the wrists' midpoint when both are seen close together, else the near wrist.
+fn hands_bar_px(wrist_bar_x: &[f64], wrist_bar_y: &[f64], wrists: &BodyWrists, grip_px: f64) -> (Vec<f64>, Vec<f64>) {
     let (nw, fw) = (wrists.near, wrists.far);
+    let n = wrist_bar_x.len();
     let mut xs = vec![f64::NAN; n];
     let mut ys = vec![f64::NAN; n];
     for k in 0..n {
@@ -106,14 +138,34 @@ pub(super) fn choose_bar(
             ys[k] = a[1];
         }
     }
-    let any = xs.iter().any(|v| v.is_finite());
-    ChosenBar {
-        track: smoother.point(xs, ys, vec![f64::NAN; n]),
-        origin: if any { BarOrigin::Wrists } else { BarOrigin::None },
-        plate_radius_px: f64::NAN,
-        plate_cm_per_px_body_plane,
-        plate_diameter_mm,
+    (xs, ys)
+}
+
+/// Fills the frames where the plate was missed from the hands, shifted by their median offset to
+/// the plate over the frames that saw both: with straight arms the hands hang a fixed distance
+/// above the bar they grip, so the shift holds through the lift. Without it a plate missed at the
+/// floor (behind the near plate's own shadow, a rendered floor) hid the reps' bottoms, and a track
+/// that mixed plate and hands unshifted jumped by the hands' height above the bar. Returns, per
+/// frame, whether it was filled.
+fn fill_from_hands(xs: &mut [f64], ys: &mut [f64], hands_x: &[f64], hands_y: &[f64]) -> Vec<bool> {
+    // The shift needs this many frames that saw both.
+    const MIN_SHARED_FRAMES: usize = 10;
+    let both: Vec<usize> =
+        (0..xs.len()).filter(|&k| xs[k].is_finite() && ys[k].is_finite() && hands_x[k].is_finite()).collect();
+    let mut filled = vec![false; xs.len()];
+    if both.len() < MIN_SHARED_FRAMES {
+        return filled;
     }
+    let dx = signal::median(&both.iter().map(|&k| xs[k] - hands_x[k]).collect::<Vec<_>>());
+    let dy = signal::median(&both.iter().map(|&k| ys[k] - hands_y[k]).collect::<Vec<_>>());
+    for k in 0..xs.len() {
+        if !(xs[k].is_finite() && ys[k].is_finite()) && hands_x[k].is_finite() && hands_y[k].is_finite() {
+            xs[k] = hands_x[k] + dx;
+            ys[k] = hands_y[k] + dy;
+            filled[k] = true;
+        }
+    }
+    filled
 }
 
 /// The near plate's centre brought into the lifter's midline plane, where the body points are.

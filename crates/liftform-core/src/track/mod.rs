@@ -242,6 +242,11 @@ pub struct Track {
     far_joints: Vec<PointTrack>,
     pub bar: PointTrack,
     pub bar_origin: BarOrigin,
+    /// The bar's horizontal place comes from the plate alone (no frames with both hands to
+    /// anchor it to the bar's middle).
+    pub bar_x_from_plate_alone: bool,
+    /// Per frame: the bar was placed from the hands here (always, when the bar is the wrists).
+    pub bar_from_hands: Vec<bool>,
     /// Median plate radius in px when the bar comes from plates.
     pub plate_radius_px: f64,
     /// cm per px in the lifter's plane from the plate's known diameter, when the plate scale is
@@ -352,6 +357,8 @@ impl Track {
             far_joints,
             bar: bar.track,
             bar_origin: bar.origin,
+            bar_x_from_plate_alone: bar.x_from_plate_alone,
+            bar_from_hands: bar.from_hands,
             plate_radius_px: bar.plate_radius_px,
             plate_cm_per_px_body_plane: bar.plate_cm_per_px_body_plane,
             plate_diameter_mm: bar.plate_diameter_mm,
