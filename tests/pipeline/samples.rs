@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use liftform_core::analysis::{analyze, AnalysisConfig};
 use liftform_core::recording::Recording;
 use liftform_core::report::{Report, Severity};
+use liftform_core::reps::PhaseKind;
 use liftform_vision::pose::model::ModelChoice;
 use liftform_vision::pose::{PoseEstimator, PoseOptions};
 use liftform_vision::pose_pass::run_pose_pass;
@@ -18,6 +19,11 @@ fn sample(name: &str) -> PathBuf {
 }
 
 fn analyse(name: &str) -> (Report, serde_json::Value) {
+    let (report, truth, _) = analyse_with_recording(name);
+    (report, truth)
+}
+
+fn analyse_with_recording(name: &str) -> (Report, serde_json::Value, Recording) {
     let video = sample(&format!("{name}.mp4"));
     let truth: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(sample(&format!("{name}_gt.json"))).unwrap()).unwrap();
@@ -26,8 +32,9 @@ fn analyse(name: &str) -> (Report, serde_json::Value) {
     let summary = run_pose_pass(&video, out.path(), &mut estimator, |_| {}).unwrap();
     assert_eq!(summary.frames, truth["n_frames"].as_u64().unwrap(), "{name}: frames");
     assert_eq!(summary.frames_with_pose, summary.frames, "{name}: a pose on every frame");
-    let report = analyze(&Recording::read(&summary.recording_path).unwrap(), &AnalysisConfig::default());
-    (report, truth)
+    let recording = Recording::read(&summary.recording_path).unwrap();
+    let report = analyze(&recording, &AnalysisConfig::default());
+    (report, truth, recording)
 }
 
 #[test]
@@ -59,7 +66,8 @@ fn the_side_view_set_reports_lean_back_hips_first_and_drift_on_the_way_down() {
 /// says it cannot judge this view rather than guessing.
 #[test]
 fn the_oblique_view_set_counts_the_reps_and_judges_nothing_it_cannot_see() {
-    let (report, truth) = analyse("deadlift_faults_oblique35_4reps");
+    let (report, truth, recording) = analyse_with_recording("deadlift_faults_oblique35_4reps");
+    world_landmarks_are_in_the_cameras_axes(&report, &recording);
     assert!(!truth["faults"].as_array().unwrap().is_empty());
     assert_eq!(report.reps.len(), 4, "{:?}", report.reps);
     let judged: Vec<_> = report.findings.iter().filter(|f| f.severity != Severity::Info).map(|f| f.code).collect();
@@ -113,4 +121,29 @@ fn assert_injected_faults_found(name: &str, reps: usize) {
         .map(|f| (f.code, f.start_s))
         .collect();
     assert!(unexpected.is_empty(), "findings where nothing was injected: {unexpected:?}");
+}
+
+/// The recorded world landmarks are turned back from the crop's axes (which follow the trunk) into
+/// the camera's: the trunk leans far from vertical at each setup and stands near vertical at each
+/// lockout. In the crop's axes it reads about the same (~15°) throughout.
+fn world_landmarks_are_in_the_cameras_axes(report: &Report, recording: &Recording) {
+    let trunk_from_vertical_deg = |t_s: f64| -> f64 {
+        let frame = recording.frames.iter().min_by(|a, b| (a.t_s - t_s).abs().total_cmp(&(b.t_s - t_s).abs())).unwrap();
+        let w = frame.pose.as_ref().and_then(|p| p.world_landmarks.as_ref()).expect("world landmarks");
+        let mid = |a: usize, b: usize| [0, 1, 2].map(|k| (w[a][k] + w[b][k]) as f64 / 2.0);
+        let (sh, hip) = (mid(11, 12), mid(23, 24));
+        let (dx, dy, dz) = (sh[0] - hip[0], sh[1] - hip[1], sh[2] - hip[2]);
+        // image y grows downwards: an upright trunk has the shoulders at negative y
+        (dx.hypot(dz)).atan2(-dy).to_degrees()
+    };
+    for rep in &report.reps {
+        let phase = |kind: PhaseKind| rep.phases.iter().find(|p| p.kind == kind).map(|p| (p.start_s + p.end_s) / 2.0);
+        let (Some(setup), Some(lockout)) = (phase(PhaseKind::Setup), phase(PhaseKind::Lockout)) else { continue };
+        let (bent, upright) = (trunk_from_vertical_deg(setup), trunk_from_vertical_deg(lockout));
+        assert!(
+            bent > 45.0 && upright < 30.0,
+            "rep {}: trunk {bent:.0}° at setup, {upright:.0}° at lockout",
+            rep.index
+        );
+    }
 }

@@ -227,12 +227,17 @@ impl PoseEstimator {
             .iter()
             .map(|a| Landmark { x_px: a[0], y_px: a[1], z: a[2], visibility: a[3], presence: Some(a[4]) })
             .collect();
+        // The network gives world landmarks in the crop's own axes, which turn with the body (the
+        // crop follows the hip→shoulder line): turned back by the crop's rotation, as MediaPipe's
+        // graph does, they are in the camera's axes, so "down" is down in the image.
+        let (sin, cos) = result.roi.rotation_rad.sin_cos();
         let world = self
             .raw
             .world
             .chunks_exact(3)
             .take(LANDMARK_COUNT)
-            .map(|w| [0, 1, 2].map(|k| (w[k] * 1e4).round() / 1e4))
+            .map(|w| [cos * w[0] - sin * w[1], sin * w[0] + cos * w[1], w[2]])
+            .map(|w| w.map(|v| (v * 1e4).round() / 1e4))
             .collect();
         PoseSample {
             score: (result.pose_flag * 1e5).round() / 1e5,
