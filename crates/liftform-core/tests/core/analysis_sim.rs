@@ -526,3 +526,27 @@ fn a_foot_hidden_at_setup_and_guessed_wrong_gives_no_false_bar_finding() {
         assert!(report.findings.iter().all(|f| f.code != "DL001"), "seed {seed}: {:?}", codes(&report));
     }
 }
+
+/// Failure class 5: a clean lifter whose style is a squat-ish start (shins 12° further forward,
+/// hips still above the knees) and a soft knee at the top (8° short of straight) gets neither
+/// "squatted setup" nor "incomplete lockout".
+#[test]
+fn a_squat_style_start_and_a_soft_knee_at_the_top_are_a_style_not_faults() {
+    for seed in SEEDS {
+        let faults = (1..=3)
+            .flat_map(|rep| {
+                [
+                    Fault { kind: FaultKind::SquatSetup { extra_shank_deg: 12.0 }, rep },
+                    Fault { kind: FaultKind::IncompleteLockout { deg: 8.0 }, rep },
+                ]
+            })
+            .collect();
+        let (report, _) = run(&SimConfig { reps: 3, faults, ..noisy(seed) });
+        assert_eq!(report.reps.len(), 3, "seed {seed}");
+        assert!(
+            report.findings.iter().all(|f| f.code != "DL006" && f.code != "DL007"),
+            "seed {seed}: {:?}",
+            codes(&report)
+        );
+    }
+}
