@@ -383,6 +383,13 @@ fn analyze_inner(rec: &Recording, config: &AnalysisConfig) -> Analysis {
     }
     for rep in &seg.reps {
         let mut m = metrics.get(&rep.index).cloned().unwrap_or_default();
+        if !rep.partial_start && rep.track_jumps(&signals) {
+            report.warnings.push(format!(
+                "rep {}: the bar's track jumps during the pull (faster than {} m/s), so its speed is not reported",
+                rep.index,
+                reps::MAX_PLAUSIBLE_SPEED_M_S
+            ));
+        }
         if let Some(v) = rep_speed(rep) {
             m.insert("mean_concentric_velocity_m_s".into(), round_to(v, 3));
             m.insert("velocity_loss_pct".into(), round_to(100.0 * (1.0 - v / best_speed), 1));

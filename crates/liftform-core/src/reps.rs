@@ -48,6 +48,10 @@ pub const LIFTOFF_MIN_SPEED_M_S: f64 = 0.02;
 pub const CONCENTRIC_MIN_SPEED_M_S: f64 = 0.05;
 /// Window over which the peak lifting speed is held (s): 0.1 s, three frames at 30 fps.
 pub const PEAK_VELOCITY_WINDOW_S: f64 = 0.1;
+/// Faster than any bar rises in a deadlift (m/s, held over 0.1 s): light pulls peak near 1.5, the
+/// kettlebell sets' brisk reps at 2.2. A track that rises faster jumped (the wrists lost behind a
+/// plate: 43 cm in 0.1 s on mattiolato_Good_000001), and its speeds are not reported.
+pub const MAX_PLAUSIBLE_SPEED_M_S: f64 = 2.5;
 /// A first rep whose setup shows for less than this (the clip starts there) has no setup.
 pub const MIN_SETUP_S: f64 = 0.25;
 /// Default: pulls shorter than this are noise, not reps.
@@ -168,7 +172,14 @@ impl Rep {
     /// training definition. The motion's ends are placed between frames where the speed crosses
     /// [`CONCENTRIC_MIN_SPEED_M_S`]: at 30 fps a whole frame at either end is ~3 % of a
     /// one-second pull's mean speed.
+    ///
+    /// NaN when the bar's track jumps during the pull (a rise faster than
+    /// [`MAX_PLAUSIBLE_SPEED_M_S`] held over 0.1 s): no barbell moves like that, so the track, not
+    /// the bar, moved, and a speed from it would be invented.
     pub fn mean_concentric_velocity_m_s(&self, s: &Signals) -> f64 {
+        if self.track_jumps(s) {
+            return f64::NAN;
+        }
         let (a, b) = self.concentric_frames(s);
         if b <= a || b >= s.len() {
             return f64::NAN;
@@ -199,6 +210,21 @@ impl Rep {
     /// noise is ~0.1 m/s, and the wrists jerk at lockout, so single-frame peaks of 2+ m/s came
     /// out of pulls whose mean was 0.8. Velocity-based training devices filter the same way.
     pub fn peak_concentric_velocity_m_s(&self, s: &Signals) -> f64 {
+        let peak = self.fastest_rise_m_s(s);
+        if peak > MAX_PLAUSIBLE_SPEED_M_S {
+            f64::NAN
+        } else {
+            peak
+        }
+    }
+
+    /// The bar's track rises faster than any barbell during this rep's pull (see
+    /// [`MAX_PLAUSIBLE_SPEED_M_S`]).
+    pub fn track_jumps(&self, s: &Signals) -> bool {
+        self.fastest_rise_m_s(s) > MAX_PLAUSIBLE_SPEED_M_S
+    }
+
+    fn fastest_rise_m_s(&self, s: &Signals) -> f64 {
         let (a, b) = (self.liftoff, self.lockout_start.min(s.len().saturating_sub(1)));
         let mut best = f64::NAN;
         for i in a..=b {

@@ -550,3 +550,27 @@ fn a_squat_style_start_and_a_soft_knee_at_the_top_are_a_style_not_faults() {
         );
     }
 }
+
+/// A bar track that jumps (the wrists lost for a moment and found 40 cm higher) gives no speed
+/// for that rep, and says so; the other reps keep theirs.
+#[test]
+fn a_jump_in_the_bar_track_gives_no_speed_for_that_rep() {
+    let cfg = SimConfig { reps: 3, ..noisy(3) };
+    let mut out = simulate(&cfg);
+    let (liftoff_s, lockout_s) = out.pulls[1];
+    let mid_s = (liftoff_s + lockout_s) / 2.0;
+    let jump_px = (40.0 * cfg.px_per_cm) as f32;
+    for f in out.recording.frames.iter_mut().filter(|f| (f.t_s - mid_s).abs() < 0.05) {
+        let Some(pose) = f.pose.as_mut() else { continue };
+        for idx in [15, 16, 17, 18, 19, 20] {
+            pose.landmarks[idx].y_px -= jump_px; // wrists and hands, image y grows downwards
+        }
+    }
+    let report = analyze(&out.recording, &AnalysisConfig::default());
+    assert_eq!(report.reps.len(), 3);
+    let speed = |rep: usize| report.reps[rep].metrics.get("mean_concentric_velocity_m_s").copied();
+    assert!(speed(0).is_some() && speed(2).is_some(), "{:?}", report.reps);
+    assert!(speed(1).is_none(), "rep 2: {:?}", report.reps[1].metrics);
+    assert!(!report.reps[1].metrics.contains_key("peak_concentric_velocity_m_s"));
+    assert!(report.warnings.iter().any(|w| w.starts_with("rep 2: the bar's track jumps")), "{:?}", report.warnings);
+}
