@@ -166,25 +166,14 @@ impl Rule for BarNotOverMidfoot {
                 );
                 continue;
             }
-            let offsets: Vec<f64> =
-                (lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN }).collect();
-            // the feet do not move: compare with the mid-foot's median over the window
-            let mf = s.midfoot_x_over(lo..hi + 1);
-            let bar = signal::median(
-                &(lo..=hi).map(|k| if s.trusted[k] { s.bar_x_cm[k] } else { f64::NAN }).collect::<Vec<_>>(),
-            );
-            let offset = if (bar - mf).is_finite() { bar - mf } else { signal::median(&offsets) };
+            let offset = super::setup_bar_offset_cm(s, lo, hi);
             if !offset.is_finite() {
                 out.not_assessed(INFO.code, Some(rep.index), "the bar or the feet are not seen at setup");
                 continue;
             }
             out.metric(rep.index, "setup_bar_offset_cm", offset);
             if s.bar_x_from_plate_alone {
-                let hands = signal::median(
-                    &(lo..=hi)
-                        .map(|k| if s.trusted[k] { s.near_wrist_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN })
-                        .collect::<Vec<_>>(),
-                );
+                let hands = super::trusted_median(s, lo, hi, |k| s.near_wrist_x_cm[k] - s.midfoot_x_cm[k]);
                 out.metric(rep.index, "setup_hands_offset_cm", hands);
                 let agree = (offset - hands).abs() <= cfg.max_plate_hands_disagreement_cm;
                 if !agree {

@@ -12,7 +12,6 @@ use super::{
 };
 use crate::analysis::AnalysisConfig;
 use crate::report::Severity;
-use crate::signal;
 
 /// Default: the thigh (knee→hip) should rise at least this much above horizontal at setup (deg).
 pub const MIN_THIGH_ANGLE_DEG: f64 = 10.0;
@@ -111,18 +110,10 @@ impl Rule for SquattedSetup {
             let thigh = -neg;
             let half = frames_for(s, 0.05);
             let (lo, hi) = (at.saturating_sub(half).max(lo), (at + half).min(hi));
-            let shank = signal::median(
-                &(lo..=hi)
-                    .map(|k| if s.trusted[k] { s.shank_from_vertical_deg[k] } else { f64::NAN })
-                    .collect::<Vec<_>>(),
-            );
+            let shank = super::trusted_median(s, lo, hi, |k| s.shank_from_vertical_deg[k]);
             out.metric(rep.index, "setup_thigh_angle_deg", thigh);
             out.metric(rep.index, "setup_shank_angle_deg", shank);
-            let trunk = signal::median(
-                &(lo..=hi)
-                    .map(|k| if s.trusted[k] { s.trunk_from_vertical_deg[k] } else { f64::NAN })
-                    .collect::<Vec<_>>(),
-            );
+            let trunk = super::trusted_median(s, lo, hi, |k| s.trunk_from_vertical_deg[k]);
             out.metric(rep.index, "setup_trunk_angle_deg", trunk);
             out.metric(rep.index, "setup_trunk_over_shank_deg", trunk - shank);
             // Hips at knee height *and* knees pushed forward (a hinge with long femurs can have low
@@ -134,11 +125,7 @@ impl Rule for SquattedSetup {
             let squat_pattern = shank.is_finite() && trunk - shank < cfg.min_trunk_over_shank_deg;
             // The bar held against shins pushed so far forward that it stands over the toes:
             // DL001 leaves a bar at the shins alone, the knees are the cause.
-            let bar_offset_cm = signal::median(
-                &(lo..=hi)
-                    .map(|k| if s.trusted[k] { s.bar_x_cm[k] - s.midfoot_x_cm[k] } else { f64::NAN })
-                    .collect::<Vec<_>>(),
-            );
+            let bar_offset_cm = super::setup_bar_offset_cm(s, lo, hi);
             let shin_gap_cm = super::bar_to_shin_gap_cm(s, lo, hi);
             let bar_pushed_over_toes = s.midfoot_from_foot
                 && bar_offset_cm > super::midfoot_offset_limit_cm(ctx, lo, hi)

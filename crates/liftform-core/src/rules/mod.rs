@@ -479,23 +479,35 @@ pub fn upright_frames(s: &Signals, max_trunk_deg: f64, min_hip_deg: f64) -> Vec<
         .collect()
 }
 
+/// Median of `value(k)` over the trusted frames of `lo..=hi` (NaN when none is trusted).
+pub fn trusted_median(s: &Signals, lo: usize, hi: usize, value: impl Fn(usize) -> f64) -> f64 {
+    signal::median(&(lo..=hi).map(|k| if s.trusted[k] { value(k) } else { f64::NAN }).collect::<Vec<_>>())
+}
+
+/// The bar's horizontal offset from the mid-foot over the setup window `lo..=hi` (cm, forward
+/// positive): the feet do not move, so the bar's median against the mid-foot's median over the
+/// window, else the median of the per-frame offsets. DL001 judges it; DL006 reads it too.
+pub fn setup_bar_offset_cm(s: &Signals, lo: usize, hi: usize) -> f64 {
+    let mf = s.midfoot_x_over(lo..hi + 1);
+    let bar = trusted_median(s, lo, hi, |k| s.bar_x_cm[k]);
+    if (bar - mf).is_finite() {
+        bar - mf
+    } else {
+        trusted_median(s, lo, hi, |k| s.bar_x_cm[k] - s.midfoot_x_cm[k])
+    }
+}
+
 /// Median horizontal distance of the bar in front of the near shin (the ankle–knee line taken at
 /// the bar's height) over `lo..=hi`, in cm; NaN where the shin or the bar is not seen.
 pub fn bar_to_shin_gap_cm(s: &Signals, lo: usize, hi: usize) -> f64 {
-    let gaps: Vec<f64> = (lo..=hi)
-        .map(|k| {
-            if !s.trusted[k] {
-                return f64::NAN;
-            }
-            let (ax, ay, kx, ky) = (s.ankle_x_cm[k], s.ankle_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k]);
-            if (ky - ay).abs() < 1.0 {
-                return f64::NAN;
-            }
-            let t = (s.bar_y_cm[k] - ay) / (ky - ay);
-            s.bar_x_cm[k] - (ax + t * (kx - ax))
-        })
-        .collect();
-    signal::median(&gaps)
+    trusted_median(s, lo, hi, |k| {
+        let (ax, ay, kx, ky) = (s.ankle_x_cm[k], s.ankle_y_cm[k], s.knee_x_cm[k], s.knee_y_cm[k]);
+        if (ky - ay).abs() < 1.0 {
+            return f64::NAN;
+        }
+        let t = (s.bar_y_cm[k] - ay) / (ky - ay);
+        s.bar_x_cm[k] - (ax + t * (kx - ax))
+    })
 }
 
 /// Whether the hands, not a tracked plate, placed the bar over most of `lo..=hi` (the whole clip
